@@ -1,0 +1,134 @@
+/*
+ * The annotation decision.  Policy first (minimal: silent kinds, full:
+ * silent and trapping), then the rules, in file order, last match wins.
+ */
+#include "annotate.h"
+
+#include <string.h>
+
+#include "kinds.h"
+
+_Static_assert(AB_KIND_COUNT <= 64, "kind bitsets and counters hold 64 kinds");
+
+int ab_policy_parse(const char *s)
+{
+	if (!strcmp(s, "none")) return AB_POLICY_NONE;
+	if (!strcmp(s, "minimal")) return AB_POLICY_MINIMAL;
+	if (!strcmp(s, "full")) return AB_POLICY_FULL;
+	return -1;
+}
+
+const char *ab_policy_name(enum ab_policy p)
+{
+	switch (p) {
+	case AB_POLICY_NONE: return "none";
+	case AB_POLICY_MINIMAL: return "minimal";
+	case AB_POLICY_FULL: return "full";
+	}
+	return "?";
+}
+
+/*
+ * Linux copies .altinstr_replacement code over an original instruction at
+ * boot; a record would point at the copy source, which never runs in place.
+ * .discard sections are dropped by the linker, and a record pointing into
+ * one would be a reference to a discarded section.
+ */
+int ab_section_excluded(const char *section, const char **why)
+{
+	if (!section)
+		return 0;
+	if (!strncmp(section, ".altinstr_replacement", 21)) {
+		if (why) *why = "alternative replacement, copied over the original at boot";
+		return 1;
+	}
+	if (!strncmp(section, ".discard", 8)) {
+		if (why) *why = "discarded at link time";
+		return 1;
+	}
+	return 0;
+}
+
+static int policy_selects(enum ab_policy p, unsigned cls)
+{
+	switch (p) {
+	case AB_POLICY_NONE: return 0;
+	case AB_POLICY_MINIMAL: return cls == AB_CLASS_SILENT;
+	case AB_POLICY_FULL: return cls == AB_CLASS_SILENT || cls == AB_CLASS_TRAPPING;
+	}
+	return 0;
+}
+
+static void where(FILE *f, const struct ab_site_ctx *ctx)
+{
+	if (ctx && ctx->asm_file)
+		fprintf(f, "%s:%u: ", ctx->asm_file, ctx->asm_line);
+	else
+		fprintf(f, "afterburn-as: ");
+}
+
+int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
+		     enum ab_mode mode, const struct ab_site_ctx *ctx,
+		     struct ab_site_plan *plan)
+{
+	struct ab_insn in;
+
+	a->instructions++;
+	if (!ab_decode(bytes, n, mode, &in))
+		return 0;
+	if (in.len != n) {
+		/* The encoder and our decoder disagree on where the instruction
+		 * ends; padding it would risk changing it.  Say so loudly. */
+		where(a->diag, ctx);
+		fprintf(a->diag, "warning: %s: decoded %u of %zu bytes; not annotated\n",
+			ab_kinds[in.kind].name, in.len, n);
+		return 0;
+	}
+	const char *why;
+	if (ab_section_excluded(ctx ? ctx->section : NULL, &why)) {
+		a->skipped_excluded_section++;
+		if (!a->quiet) {
+			where(a->diag, ctx);
+			fprintf(a->diag, "note: %s in %s left unannotated (%s)\n",
+				ab_kinds[in.kind].name, ctx->section, why);
+		}
+		return 0;
+	}
+
+	int yes = policy_selects(a->policy, ab_kinds[in.kind].cls);
+	if (a->rules) {
+		struct ab_rule *r = ab_rules_match(a->rules, in.kind, ctx);
+		if (r) {
+			r->hits++;
+			yes = r->action == AB_RULE_ANNOTATE;
+		}
+	}
+	if (!yes)
+		return 0;
+
+	unsigned len = ab_kinds[in.kind].site_len;
+	if (len < in.len)
+		len = in.len;
+	plan->insn = in;
+	plan->site_len = len;
+	a->sites[in.kind]++;
+	return 1;
+}
+
+void ab_annotate_data(struct ab_annotator *a, const uint8_t *bytes, size_t n,
+		      enum ab_mode mode, const struct ab_site_ctx *ctx)
+{
+	/* We cannot know instruction boundaries inside data, so only decode
+	 * from the start of the run, as far as sensitive instructions follow
+	 * one another.  That catches the usual ".byte 0x0f,0x01,..." idiom. */
+	size_t off = 0;
+	struct ab_insn in;
+	while (off < n && ab_decode(bytes + off, n - off, mode, &in)) {
+		a->data_reports++;
+		where(a->diag, ctx);
+		fprintf(a->diag, "warning: sensitive instruction %s (%s) written as data; "
+			"it is not annotated and afterburn verify will report it\n",
+			ab_kinds[in.kind].name, ab_class_name(ab_kinds[in.kind].cls));
+		off += in.len;
+	}
+}
