@@ -398,8 +398,6 @@ static int analyse(struct ab_verify *v, csh cs, cs_insn *insn)
 {
 	for (size_t i = 0; i < v->sites.n; i++) {
 		unsigned k = v->sites.v[i].rec.kind;
-		if (v->sites.v[i].error[0])
-			continue;
 		if (ab_kind_info(k))
 			v->sites_per_kind[k]++;
 		else
@@ -413,6 +411,8 @@ static int analyse(struct ab_verify *v, csh cs, cs_insn *insn)
 			return -1;
 	if (index_sites(v) != 0)
 		return -1;
+	for (size_t i = 0; i < v->sites.n; i++)
+		v->totals.bad_sites += v->site_bad[i];
 	for (size_t k = 0; k < v->img.ncode; k++)
 		if (sweep_section(v, v->img.code[k], cs, insn) != 0)
 			return -1;

@@ -66,6 +66,7 @@ struct ab_verify_totals {
 	size_t resyncs;         /* instructions that ran over a known start */
 	size_t length_mismatches; /* capstone and ab_decode disagreed on a length */
 	size_t sites_unknown_kind;
+	size_t bad_sites;       /* distinct sites with at least one problem */
 };
 
 struct ab_verify {

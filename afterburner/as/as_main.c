@@ -11,7 +11,7 @@
 
 #include "annotate.h"
 #include "kinds.h"
-#include "loc_view.h"
+#include "gas_compat.h"
 #include "mc_bridge.h"
 #include "rules.h"
 
@@ -308,10 +308,13 @@ int main(int argc, char **argv)
 
 	char *rewritten;
 	size_t rlen;
-	if (ab_loc_view_rewrite(text, len, &rewritten, &rlen)) {
+	int dwarf5;
+	if (ab_gas_compat_rewrite(text, len, &rewritten, &rlen, &dwarf5)) {
 		fprintf(stderr, "afterburn-as: out of memory\n");
 		return 1;
 	}
+	if (dwarf5 && a.mc.dwarf_version < 5)
+		a.mc.dwarf_version = 5;
 	if (rewritten) {
 		free(text);
 		text = rewritten;
