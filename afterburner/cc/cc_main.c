@@ -97,6 +97,25 @@ static uint64_t file_hash(const char *path)
 	return h;
 }
 
+/*
+ * GCC's DWARF 5 output puts its own strings in .debug_line_str, and LLVM 14
+ * MC then points its line-table names at GCC's strings (the names come out
+ * garbled).  DWARF 4 has no .debug_line_str, so for gcc with -g and no
+ * explicit version we ask for DWARF 4.  clang's DWARF 5 is fine.
+ */
+static int wants_dwarf4(int argc, char **argv)
+{
+	int g = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strncmp(a, "-gdwarf", 7) || !strcmp(a, "-g0"))
+			return 0;
+		if (a[0] == '-' && a[1] == 'g' && strncmp(a, "-gno-", 5) && strncmp(a, "-gsplit", 7))
+			g = 1;
+	}
+	return g;
+}
+
 /* Compile steps that never run the assembler. */
 static int assembles(int argc, char **argv)
 {
@@ -202,6 +221,8 @@ int main(int argc, char **argv)
 			args[n++] = hopt;
 		}
 	}
+	if (inject && !clang && wants_dwarf4(argc - real - 1, argv + real + 1))
+		args[n++] = "-gdwarf-4";
 	for (int k = real + 1; k < argc; k++) {
 		/* Kbuild asks clang for its integrated assembler; the
 		 * afterburner is the assembler, so that request is dropped. */
