@@ -17,7 +17,7 @@ struct ab_annotator;
 struct ab_mc_config {
 	int bits;                    /* 32 or 64: the initial code mode */
 	const char *cpu;             /* -march=, or NULL */
-	const char *output;          /* object file path */
+	const char *output;          /* object file path; NULL: assemble and discard */
 	const char *const *include_dirs;
 	size_t n_include_dirs;
 	const char *const *defsyms;  /* "name=value" */
