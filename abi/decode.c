@@ -89,7 +89,7 @@ static int enc_matches(const struct enc *e, unsigned map, uint8_t op,
 unsigned ab_decode(const uint8_t *p, size_t n, enum ab_mode mode, struct ab_insn *out)
 {
 	size_t i = 0;
-	int opsize16 = 0, addr16 = 0, rep = 0, rexw = 0;
+	int opsize16 = 0, addr16 = 0, rep = 0, rexw = 0, rexr = 0, rexb = 0;
 
 	while (i < n && i < 14 && is_legacy_prefix(p[i])) {
 		if (p[i] == 0x66) opsize16 = 1;
@@ -99,6 +99,8 @@ unsigned ab_decode(const uint8_t *p, size_t n, enum ab_mode mode, struct ab_insn
 	}
 	if (mode == AB_MODE_64 && i < n && (p[i] & 0xf0) == 0x40) {
 		rexw = (p[i] >> 3) & 1;
+		rexr = (p[i] >> 2) & 1;
+		rexb = p[i] & 1;
 		i++;
 	}
 	if (i >= n)
@@ -143,7 +145,9 @@ unsigned ab_decode(const uint8_t *p, size_t n, enum ab_mode mode, struct ab_insn
 			if ((rest[0] >> 6) != 3 && en->modrm != MODRM_CTRL)
 				d.flags |= AB_SITE_MEM;
 		}
-		uint8_t reg = (uint8_t)((d.modrm >> 3) & 7), rm = (uint8_t)(d.modrm & 7);
+		/* Register numbers include REX.R and REX.B (r8..r15, cr8). */
+		uint8_t reg = (uint8_t)(((d.modrm >> 3) & 7) | (rexr << 3));
+		uint8_t rm = (uint8_t)((d.modrm & 7) | ((d.modrm >> 6) == 3 || en->modrm == MODRM_CTRL ? rexb << 3 : 0));
 		const uint8_t *ip = p + len;
 
 		switch (ab_kinds[en->kind].layout) {

@@ -65,21 +65,25 @@ const char *ab_elf_machine_name(unsigned machine)
 	return "unknown";
 }
 
-/* Read a section's bytes; a section libelf cannot read is an input error. */
-static int load_data(struct ab_elf *img, size_t i, char *err, size_t errlen)
+/*
+ * Read a section: raw bytes for code and .afterburn (whatever the section
+ * type says, those are bytes), libelf's typed data for symbol and
+ * relocation tables.  A section libelf cannot read is an input error.
+ */
+static int load_data(struct ab_elf *img, size_t i, int raw, char *err, size_t errlen)
 {
 	struct ab_elf_section *s = &img->sections[i];
 	if (s->data || s->type == SHT_NOBITS || s->size == 0)
 		return 0;
 	Elf_Scn *scn = elf_getscn(img->elf, i);
-	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	Elf_Data *d = !scn ? NULL : raw ? elf_rawdata(scn, NULL) : elf_getdata(scn, NULL);
 	if (!d)
 		return fail(err, errlen, "section %zu (%s): cannot read: %s",
 			    i, s->name, elf_errmsg(-1));
 	if (d->d_size && !d->d_buf)
 		return fail(err, errlen, "section %zu (%s): no data", i, s->name);
 	s->data = d;
-	if (d->d_type == ELF_T_BYTE) {
+	if (raw) {
 		s->bytes = d->d_buf;
 		s->nbytes = d->d_size < s->size ? d->d_size : s->size;
 	}
@@ -91,6 +95,7 @@ static int is_site_section(const struct ab_elf_section *s)
 	return strcmp(s->name, AB_SITE_SECTION) == 0;
 }
 
+/* 1 if verify reads this section, 2 if it reads it as raw bytes. */
 static int needs_data(const struct ab_elf *img, const struct ab_elf_section *s)
 {
 	switch (s->type) {
@@ -103,10 +108,10 @@ static int needs_data(const struct ab_elf *img, const struct ab_elf_section *s)
 		/* Only the relocations of .afterburn matter, and only in ET_REL:
 		 * a linked file's records are final (--emit-relocs leaves
 		 * relocation sections behind that we must not apply again). */
-		return !ab_elf_is_linked(img) && s->info < img->nsections &&
+		return !ab_elf_is_linked(img) && s->info > 0 && s->info < img->nsections &&
 		       is_site_section(&img->sections[s->info]);
 	}
-	return ab_elf_is_code(s) || is_site_section(s);
+	return ab_elf_is_code(s) || is_site_section(s) ? 2 : 0;
 }
 
 static const struct ab_elf *sort_img;
@@ -132,6 +137,7 @@ static int read_sections(struct ab_elf *img, char *err, size_t errlen)
 	if (!img->sections || !img->code)
 		return fail(err, errlen, "out of memory");
 	img->nsections = shnum;
+	img->sections[0].name = "";   /* the null section, never read but named */
 
 	for (size_t i = 1; i < shnum; i++) {
 		struct ab_elf_section *s = &img->sections[i];
@@ -155,7 +161,8 @@ static int read_sections(struct ab_elf *img, char *err, size_t errlen)
 	}
 	for (size_t i = 1; i < shnum; i++) {
 		struct ab_elf_section *s = &img->sections[i];
-		if (needs_data(img, s) && load_data(img, i, err, errlen) != 0)
+		int need = needs_data(img, s);
+		if (need && load_data(img, i, need == 2, err, errlen) != 0)
 			return -1;
 		if (ab_elf_is_code(s))
 			img->code[img->ncode++] = i;

@@ -7,6 +7,7 @@
  * by our toolchain, so it is reported rather than guessed at.
  */
 #include "elfsites.h"
+#include "elfsyms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,8 @@ static int collect_relocs(struct relocs *rs, const struct ab_elf *img)
 				return -1;
 		}
 	}
-	qsort(rs->v, rs->n, sizeof *rs->v, reloc_cmp);
+	if (rs->n)   /* rs->v may still be NULL */
+		qsort(rs->v, rs->n, sizeof *rs->v, reloc_cmp);
 	return 0;
 }
 

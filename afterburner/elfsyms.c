@@ -32,11 +32,13 @@ int ab_elf_symbol(const struct ab_elf *img, size_t symtab, size_t idx,
 }
 
 /* Lower rank wins when several symbols share an address: a function's own
- * name rather than a local label or an alias. */
+ * name rather than a local label, an alias, or a linker-script marker such
+ * as _stext (those are not typed, and conventionally start with '_'). */
 static int rank(const struct ab_sym *s)
 {
-	int r = s->type == STT_FUNC ? 0 : 4;
-	r += s->bind == STB_GLOBAL ? 0 : s->bind == STB_WEAK ? 1 : 2;
+	int r = s->type == STT_FUNC ? 0 : 16;
+	r += s->bind == STB_GLOBAL ? 0 : s->bind == STB_WEAK ? 4 : 8;
+	r += s->name[0] == '_' ? 1 + (s->name[1] == '_') : 0;
 	return r;
 }
 

@@ -29,7 +29,7 @@ struct ab_verify_opts {
 
 /* One exclusion rule and how often it applied. */
 struct ab_exclusion {
-	const char *type;       /* "altinstr", "code16", "section" or "symbol" */
+	const char *type;       /* "altinstr", "code16", "discard", "section" or "symbol" */
 	const char *pattern;    /* what it matches */
 	int builtin;            /* 1 for the built-in rules, 0 for options */
 	size_t hits;            /* sensitive instructions it excused */
@@ -42,7 +42,7 @@ struct ab_finding {
 	size_t shndx;
 	uint64_t off, addr;
 	const struct ab_sym *sym;      /* nearest preceding symbol, or NULL */
-	const struct ab_exclusion *excluded;  /* the rule that excuses it, or NULL */
+	struct ab_exclusion *excluded; /* the rule that excuses it, or NULL */
 	char text[64];                 /* the instruction as capstone prints it */
 };
 

@@ -26,8 +26,9 @@ static const char usage_text[] =
 	"                          (PAT is a shell pattern; both may be repeated)\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Always excluded: .altinstr_replacement and 16-bit code sections\n"
-	"(*text16*, *code16*).  Excluded instructions are listed, never fail.\n"
+	"Always excluded: .altinstr_replacement*, .discard* and 16-bit code\n"
+	"sections (*text16*, *code16*).  Excluded instructions are listed, but\n"
+	"never fail the run.\n"
 	"\n"
 	"Exit status: 0 pass, 1 an uncovered silent instruction or a bad site,\n"
 	"2 usage or input error.  See docs/verify.md.\n";

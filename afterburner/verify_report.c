@@ -20,22 +20,48 @@ static void print_addr(FILE *f, const struct ab_verify *v, uint64_t a)
 		fprintf(f, "0x%08llx", (unsigned long long)a);
 }
 
-static void sym_text(char *buf, size_t len, const struct ab_sym *s, uint64_t off)
-{
-	if (!s)
-		snprintf(buf, len, "-");
-	else if (off == s->off)
-		snprintf(buf, len, "%s", s->name);
-	else
-		snprintf(buf, len, "%s+%#llx", s->name, (unsigned long long)(off - s->off));
-}
-
 static const char *section_name(const struct ab_verify *v, size_t shndx)
 {
 	return shndx && shndx < v->img.nsections ? v->img.sections[shndx].name : "-";
 }
 
 /* ---- text ---- */
+
+/*
+ * Names come from the file, which may hold any bytes: the table shows
+ * anything outside printable ASCII as \xNN, so a hostile file cannot send
+ * escape sequences to the terminal and the report stays valid UTF-8.
+ */
+static const char *printable(char *buf, size_t len, const char *s)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < len; p++) {
+		if (*p < 0x20 || *p >= 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+		else
+			buf[o++] = (char)*p;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+static void sym_text(char *buf, size_t len, const struct ab_sym *s, uint64_t off)
+{
+	char name[200];
+	if (!s)
+		snprintf(buf, len, "-");
+	else if (off == s->off)
+		snprintf(buf, len, "%s", printable(name, sizeof name, s->name));
+	else
+		snprintf(buf, len, "%s+%#llx", printable(name, sizeof name, s->name),
+			 (unsigned long long)(off - s->off));
+}
+
+/* The printable name of section shndx, in buf. */
+static const char *sec_text(char *buf, size_t len, const struct ab_verify *v, size_t shndx)
+{
+	return printable(buf, len, section_name(v, shndx));
+}
 
 static void print_findings(FILE *f, const struct ab_verify *v, const struct ab_finding *list,
 			   size_t n, int with_rule)
@@ -49,13 +75,14 @@ static void print_findings(FILE *f, const struct ab_verify *v, const struct ab_f
 			const struct ab_finding *x = &list[i];
 			if (x->cls != cls)
 				continue;
-			char sym[256];
+			char sym[256], sec[128], pat[128];
 			sym_text(sym, sizeof sym, x->sym, x->off);
 			fprintf(f, "  %-9s %-14s ", ab_class_name(x->cls), ab_kinds[x->kind].name);
 			print_addr(f, v, x->addr);
-			fprintf(f, " %-22s %-32s %s", section_name(v, x->shndx), sym, x->text);
+			fprintf(f, " %-22s %-32s %s", sec_text(sec, sizeof sec, v, x->shndx), sym, x->text);
 			if (with_rule)
-				fprintf(f, "  [%s %s]", x->excluded->type, x->excluded->pattern);
+				fprintf(f, "  [%s %s]", x->excluded->type,
+					printable(pat, sizeof pat, x->excluded->pattern));
 			fputc('\n', f);
 		}
 	}
@@ -67,31 +94,32 @@ static void print_bad(FILE *f, const struct ab_verify *v)
 		const struct ab_bad_site *b = &v->bad[i];
 		const struct ab_elf_site *s = &v->sites.v[b->site];
 		const struct ab_kind_info *k = ab_kind_info(s->rec.kind);
-		fprintf(f, "  %-12s record %s+%#llx  ", b->reason,
-			section_name(v, s->rec_shndx), (unsigned long long)s->rec_off);
+		char sec[128], detail[4 * sizeof b->detail];
+		fprintf(f, "  %-12s record %s+0x%llx  ", b->reason,
+			sec_text(sec, sizeof sec, v, s->rec_shndx), (unsigned long long)s->rec_off);
 		if (!s->error[0]) {
 			char sym[256];
 			sym_text(sym, sizeof sym, ab_syms_lookup(&v->syms, s->shndx, s->off), s->off);
 			fprintf(f, "site ");
 			print_addr(f, v, s->addr);
-			fprintf(f, " %s %s  ", section_name(v, s->shndx), sym);
+			fprintf(f, " %s %s  ", sec_text(sec, sizeof sec, v, s->shndx), sym);
 		}
-		fprintf(f, "%s: %s\n", k ? k->name : "?", b->detail);
+		fprintf(f, "%s: %s\n", k ? k->name : "?", printable(detail, sizeof detail, b->detail));
 	}
 }
 
 static void print_summary(FILE *f, const struct ab_verify *v)
 {
 	const struct ab_verify_totals *t = &v->totals;
-	fprintf(f, "summary: %zu sites (%zu bad); %zu sensitive instructions: %zu covered, "
-		"%zu uncovered (silent %zu, trapping %zu, optional %zu), %zu excluded\n",
+	fprintf(f, "summary: sites %zu (bad %zu); sensitive instructions %zu: covered %zu, "
+		"uncovered %zu (silent %zu, trapping %zu, optional %zu), excluded %zu\n",
 		v->sites.n, t->bad_sites, t->sensitive, t->covered, t->uncovered,
 		t->by_class[AB_CLASS_SILENT], t->by_class[AB_CLASS_TRAPPING],
 		t->by_class[AB_CLASS_OPTIONAL], t->excluded);
 	if (ab_verify_status(v) == AB_VERIFY_OK)
 		fprintf(f, "result: PASS\n");
 	else
-		fprintf(f, "result: FAIL (%zu uncovered silent instructions, %zu bad sites)\n",
+		fprintf(f, "result: FAIL (uncovered silent: %zu, bad sites: %zu)\n",
 			t->by_class[AB_CLASS_SILENT], t->bad_sites);
 }
 
@@ -102,7 +130,8 @@ void ab_verify_print_text(FILE *f, const struct ab_verify *v, int quiet)
 		print_summary(f, v);
 		return;
 	}
-	fprintf(f, "afterburn verify %s: %s %s %s\n", v->opts->path, class_elf(v),
+	char path[512];
+	fprintf(f, "afterburn verify %s: %s %s %s\n", printable(path, sizeof path, v->opts->path), class_elf(v),
 		ab_elf_machine_name(v->img.machine), ab_elf_type_name(v->img.type));
 	fprintf(f, "code: %zu executable sections, %llu bytes, %zu instructions "
 		"(%zu undecodable bytes skipped, %zu resyncs)\n",
@@ -134,7 +163,8 @@ void ab_verify_print_text(FILE *f, const struct ab_verify *v, int quiet)
 	fprintf(f, "\nexclusions:\n");
 	for (size_t i = 0; i < v->n_exclusions; i++) {
 		const struct ab_exclusion *x = &v->exclusions[i];
-		fprintf(f, "  %-8s %-32s %s %zu hits\n", x->type, x->pattern,
+		char pat[128];
+		fprintf(f, "  %-8s %-32s %s %zu hits\n", x->type, printable(pat, sizeof pat, x->pattern),
 			x->builtin ? "built-in" : "option  ", x->hits);
 	}
 	fputc('\n', f);
