@@ -313,8 +313,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "afterburn-as: out of memory\n");
 		return 1;
 	}
-	if (dwarf5 && a.mc.dwarf_version < 5)
+	if ((dwarf5 & AB_GAS_DWARF5) && a.mc.dwarf_version < 5)
 		a.mc.dwarf_version = 5;
+	if (dwarf5 & AB_GAS_GCC_LINE_STR)
+		fprintf(stderr, "%s: warning: GCC DWARF 5 line info: LLVM MC %s misplaces the file names "
+			"of .debug_line_str; compile with -gdwarf-4 (afterburn-cc does)\n",
+			name, ab_mc_llvm_version());
 	if (rewritten) {
 		free(text);
 		text = rewritten;

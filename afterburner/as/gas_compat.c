@@ -1,4 +1,5 @@
 /* See gas_compat.h. */
+#define _GNU_SOURCE /* memmem */
 #include "gas_compat.h"
 
 #include <stdlib.h>
@@ -148,8 +149,10 @@ int ab_gas_compat_rewrite(const char *text, size_t len, char **out, size_t *outl
 		has_loc0 |= is_loc0(q, n);
 		q = eol ? eol + 1 : e;
 	}
-	*dwarf5 = has_file0;
 	int fix_file0 = has_file0 && !has_loc0;
+	*dwarf5 = has_file0 ? AB_GAS_DWARF5 : 0;
+	if (fix_file0 && memmem(text, len, ".debug_line_str", 15))
+		*dwarf5 |= AB_GAS_GCC_LINE_STR;
 
 	struct buf b = { 0 };
 	const char *p = text, *end = text + len;

@@ -11,7 +11,12 @@
  *    file number (llvm-project issue 72027).  When nothing refers to file
  *    0, we spell the root's name "./NAME": the same file, but not folded.
  * 3. ".file 0" means DWARF 5, whatever --gdwarf-N said (clang passes
- *    none); *dwarf5 tells the caller.
+ *    none); *dwarf5 gets AB_GAS_DWARF5.
+ * 4. GCC's DWARF 5 keeps its own strings in .debug_line_str, and LLVM 14
+ *    assumes it owns that section from offset 0: the line table's file
+ *    names come out wrong.  Not fixable by a rewrite; *dwarf5 gets
+ *    AB_GAS_GCC_LINE_STR so the caller can warn (afterburn-cc avoids it by
+ *    asking gcc for DWARF 4).
  */
 #ifndef AB_GAS_COMPAT_H
 #define AB_GAS_COMPAT_H
@@ -22,6 +27,9 @@
  * Returns 0 with a malloc'd rewrite of text[0..len) in *out and *outlen, or 0 with
  * *out = NULL when there is nothing to rewrite; -1 if out of memory.
  */
+#define AB_GAS_DWARF5        1
+#define AB_GAS_GCC_LINE_STR  2
+
 int ab_gas_compat_rewrite(const char *text, size_t len, char **out, size_t *outlen,
 			  int *dwarf5);
 
