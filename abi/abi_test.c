@@ -163,7 +163,7 @@ static const struct tcase cases[] = {
 	P("sysretl",             M64, SYSRET, 2, 0, 0, 0, C64, 0x0f, 0x07),
 	P("sysretq",             M64, SYSRET, 3, 0, 0, 0, C64, 0x48, 0x0f, 0x07),
 
-	/* ---- optional ---- */
+	/* ---- rdtsc: trapping under CR4.TSD ---- */
 	P("rdtsc",               M32, RDTSC, 2, 0, 0, 0, 0,   0x0f, 0x31),
 	P("rdtsc (64)",          M64, RDTSC, 2, 0, 0, 0, C64, 0x0f, 0x31),
 
@@ -309,7 +309,7 @@ static void test_kinds(void)
 		if (!ki)
 			continue;
 		CHECK(ab_kind_by_name(ki->name) == (enum ab_kind)k, "kind %s: name lookup", ki->name);
-		CHECK(ki->cls <= AB_CLASS_OPTIONAL, "kind %s: class %u", ki->name, ki->cls);
+		CHECK(ki->cls <= AB_CLASS_TRAPPING, "kind %s: class %u", ki->name, ki->cls);
 		CHECK(ki->site_len >= 5, "kind %s: site_len %u < 5 (a call rel32)", ki->name, ki->site_len);
 		CHECK(strcmp(ab_class_name(ki->cls), "unknown") != 0, "kind %s: class name", ki->name);
 	}

@@ -2,7 +2,7 @@
 #include "kinds.h"
 
 const struct ab_kind_info ab_kinds[AB_KIND_COUNT] = {
-	[AB_KIND_NONE] = { "none", AB_CLASS_OPTIONAL, 0, AB_LAYOUT_NONE },
+	[AB_KIND_NONE] = { "none", AB_CLASS_TRAPPING, 0, AB_LAYOUT_NONE },
 #define KIND(id, nm, class, len, lay) \
 	[AB_KIND_##id] = { nm, AB_CLASS_##class, len, AB_LAYOUT_##lay },
 #include "kinds.def"
@@ -14,7 +14,6 @@ const char *ab_class_name(unsigned cls)
 	switch (cls) {
 	case AB_CLASS_SILENT: return "silent";
 	case AB_CLASS_TRAPPING: return "trapping";
-	case AB_CLASS_OPTIONAL: return "optional";
 	}
 	return "unknown";
 }

@@ -18,7 +18,6 @@ enum ab_kind {
 enum ab_class {
 	AB_CLASS_SILENT,
 	AB_CLASS_TRAPPING,
-	AB_CLASS_OPTIONAL,
 };
 
 /* How a kind's operands are recorded in the site record (docs/abi/site-record.md). */

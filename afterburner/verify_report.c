@@ -70,7 +70,7 @@ static void print_findings(FILE *f, const struct ab_verify *v, const struct ab_f
 		v->img.elfclass == ELFCLASS64 ? 18 : 10, "address", "section", "symbol",
 		with_rule ? "instruction  [excluded by]" : "instruction");
 	/* Silent first: those are the ones that fail the run. */
-	for (unsigned cls = AB_CLASS_SILENT; cls <= AB_CLASS_OPTIONAL; cls++) {
+	for (unsigned cls = AB_CLASS_SILENT; cls <= AB_CLASS_TRAPPING; cls++) {
 		for (size_t i = 0; i < n; i++) {
 			const struct ab_finding *x = &list[i];
 			if (x->cls != cls)
@@ -112,10 +112,9 @@ static void print_summary(FILE *f, const struct ab_verify *v)
 {
 	const struct ab_verify_totals *t = &v->totals;
 	fprintf(f, "summary: sites %zu (bad %zu); sensitive instructions %zu: covered %zu, "
-		"uncovered %zu (silent %zu, trapping %zu, optional %zu), excluded %zu\n",
+		"uncovered %zu (silent %zu, trapping %zu), excluded %zu\n",
 		v->sites.n, t->bad_sites, t->sensitive, t->covered, t->uncovered,
-		t->by_class[AB_CLASS_SILENT], t->by_class[AB_CLASS_TRAPPING],
-		t->by_class[AB_CLASS_OPTIONAL], t->excluded);
+		t->by_class[AB_CLASS_SILENT], t->by_class[AB_CLASS_TRAPPING], t->excluded);
 	if (ab_verify_status(v) == AB_VERIFY_OK)
 		fprintf(f, "result: PASS\n");
 	else
@@ -147,9 +146,8 @@ void ab_verify_print_text(FILE *f, const struct ab_verify *v, int quiet)
 		fprintf(f, "  %-14s %-9s %6zu\n", "(unknown)", "", t->sites_unknown_kind);
 	fprintf(f, "  %-14s %-9s %6zu\n", "total", "", v->sites.n);
 
-	fprintf(f, "\nuncovered sensitive instructions: %zu (silent %zu, trapping %zu, optional %zu)\n",
-		t->uncovered, t->by_class[AB_CLASS_SILENT], t->by_class[AB_CLASS_TRAPPING],
-		t->by_class[AB_CLASS_OPTIONAL]);
+	fprintf(f, "\nuncovered sensitive instructions: %zu (silent %zu, trapping %zu)\n",
+		t->uncovered, t->by_class[AB_CLASS_SILENT], t->by_class[AB_CLASS_TRAPPING]);
 	if (v->n_uncovered)
 		print_findings(f, v, v->uncovered, v->n_uncovered, 0);
 
@@ -279,13 +277,13 @@ void ab_verify_print_json(FILE *f, const struct ab_verify *v)
 	fprintf(f, "  \"totals\": {\"sites\": %zu, \"sites_unknown_kind\": %zu, \"bad_sites\": %zu, "
 		"\"code_sections\": %zu, \"code_bytes\": %llu, \"instructions\": %zu, "
 		"\"sensitive\": %zu, \"covered\": %zu, \"uncovered\": %zu, "
-		"\"uncovered_silent\": %zu, \"uncovered_trapping\": %zu, \"uncovered_optional\": %zu, "
+		"\"uncovered_silent\": %zu, \"uncovered_trapping\": %zu, "
 		"\"excluded\": %zu, \"skipped_bytes\": %zu, \"resyncs\": %zu, "
 		"\"length_mismatches\": %zu},\n",
 		v->sites.n, t->sites_unknown_kind, t->bad_sites, t->code_sections,
 		(unsigned long long)t->code_bytes, t->instructions, t->sensitive, t->covered,
 		t->uncovered, t->by_class[AB_CLASS_SILENT], t->by_class[AB_CLASS_TRAPPING],
-		t->by_class[AB_CLASS_OPTIONAL], t->excluded, t->skipped_bytes, t->resyncs,
+		t->excluded, t->skipped_bytes, t->resyncs,
 		t->length_mismatches);
 
 	fprintf(f, "  \"uncovered\": ");
