@@ -11,7 +11,8 @@ cd /tmp || exit 1
 wl "ls /: $(ls / | tr '\n' ' ')"
 wl "ls /bin: $(ls /bin | tr '\n' ' ')"
 wl "ls /sys: $(ls /sys | tr '\n' ' ')"
-wl "ls /dev: $(ls /dev | tr '\n' ' ')"
+# (without the 512 legacy BSD ptys and the 64 virtual consoles: only their count)
+wl "ls /dev: $(ls /dev | wc -l) entries: $(ls /dev | grep -v -e '^pty[p-za-e]' -e '^tty[p-za-e]' -e '^tty[0-9]' | tr '\n' ' ')"
 
 # 2. /proc/cpuinfo, with the lines that depend on the host masked (flags: what the CPU model
 #    and the hypervisor offer; MHz and bogomips: timing)
@@ -59,10 +60,11 @@ wait $pid
 st=$?
 wl "signals: SIGUSR1 handled $got/5; background sleep after SIGTERM exited with status $st"
 
-# 7. mmap: glibc's malloc serves allocations above 128 KiB with mmap, grows them with mremap and
-#    frees them with munmap (an 800 KB awk string); and the shape of a process's mappings
-#    (permissions and backing, addresses dropped): exec maps /bin/busybox from the page cache.
-wl "mmap: awk built a string of $(awk 'BEGIN { s = sprintf("%400000s", "x"); gsub(/ /, "ab", s); print length(s) }') bytes"
+# 7. mmap: glibc's malloc serves allocations above 128 KiB with mmap, frees them with munmap and
+#    shrinks them with mremap (awk doubling a string to 1 MiB); and the shape of a process's
+#    mappings (permissions and backing; addresses dropped): exec maps /bin/busybox from the
+#    page cache, so its file-backed mappings and their page faults are exercised too.
+wl "mmap: awk built strings of $(awk 'BEGIN { s = "ab"; for (i = 0; i < 19; i++) s = s s; print length(s) }') bytes"
 wl "maps: $(awk '{ printf "%s %s, ", $2, (NF >= 6 ? $6 : "[anon]") }' /proc/self/maps)"
 
 wl "workload end"

@@ -1,0 +1,251 @@
+"""Linux 6.1 i386 built plain and through the afterburner, booted bare in QEMU.
+
+Three kernels from the same source, patch and config (guest-patches/linux-6.1):
+  plain-gcc      gcc, the reference
+  ab-full-gcc    afterburn-cc gcc, policy full
+  ab-full-clang  LLVM=1, afterburn-cc clang, policy full
+Each boots bare with the initramfs workload; the WL: lines of the annotated kernels must be
+identical to the plain kernel's. A kernel in build/linux/NAME is reused when its vmlinux is
+newer than everything it was made from (the patch, the config fragment, the build script and,
+for the annotated ones, the afterburner's binaries); when the afterburner changed, the build
+script starts with `make clean`, since Kbuild does not notice a changed compiler binary.
+
+Slow: each build takes minutes on 2 cores, each boot a few seconds. Marker: linux.
+"""
+import os
+import pathlib
+import re
+import subprocess
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.linux, pytest.mark.afterburner]
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BUILD = pathlib.Path(os.environ.get("AB_BUILD", ROOT / "build"))
+BIN = BUILD / "bin"
+GP = ROOT / "guest-patches" / "linux-6.1"
+LINUX = pathlib.Path(os.environ.get("AB_LINUX_DIR", ROOT / "build" / "linux"))
+MARKER = "AFTERBURN-WORKLOAD-DONE"
+SITE_SIZE = 12  # abi/site.h, AB_SITE_SIZE
+
+AFTERBURN_CC = BIN / "afterburn-cc"
+# What an annotated kernel is made from, besides the guest patches.
+AFTERBURNER_BINS = [BIN / "afterburn-cc", BIN / "afterburn-as",
+                    BUILD / "libexec" / "afterburn" / "as"]
+GUEST_INPUTS = [GP / "vmlinux-lds.patch", GP / "config.fragment", GP / "build"]
+
+
+class Kernel:
+    """A built and booted kernel, or the reason it is not there (tests then FAIL with it)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = LINUX / name
+        self.vmlinux = self.dir / "vmlinux"
+        self.log = self.dir / "serial.log"
+        self.error = None
+        self.serial = ""
+        self.wl = []
+        self.build_seconds = None
+        self.boot_seconds = None
+
+    def need(self):
+        if self.error:
+            pytest.fail(f"{self.name}: {self.error}", pytrace=False)
+        return self
+
+
+def _mtime(p):
+    try:
+        return p.resolve().stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _tail(text, n=40):
+    return "\n".join(text.splitlines()[-n:])
+
+
+def _build(name, extra_args, inputs):
+    k = Kernel(name)
+    newest_input = max(_mtime(p) for p in inputs)
+    if k.vmlinux.exists() and _mtime(k.vmlinux) > newest_input:
+        return k  # reuse
+    # The build script itself runs `make clean` when the afterburner's binaries changed.
+    args = [str(GP / "build"), "--name", name] + extra_args
+    t0 = time.monotonic()
+    r = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    k.build_seconds = time.monotonic() - t0
+    if r.returncode != 0 or not k.vmlinux.exists():
+        k.error = (f"kernel build failed (exit {r.returncode}): {' '.join(args)}\n"
+                   f"{_tail(r.stdout, 60)}\n(full log: {k.dir / 'build.log'})")
+    return k
+
+
+def _boot(k, initrd):
+    if k.error:
+        return k
+    t0 = time.monotonic()
+    env = dict(os.environ, RUN_QEMU_QUIET="1")
+    r = subprocess.run([str(GP / "run-qemu"), str(k.vmlinux), str(initrd), str(k.log)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    k.boot_seconds = time.monotonic() - t0
+    k.serial = k.log.read_text(errors="replace").replace("\r", "") if k.log.exists() else ""
+    k.wl = [l for l in k.serial.splitlines() if l.startswith("WL:")]
+    if r.returncode != 0:
+        k.error = (f"boot failed (run-qemu exit {r.returncode}); serial log {k.log}:\n"
+                   f"{r.stdout}\n{_tail(k.serial)}")
+    return k
+
+
+def _annotated(name, extra_args, initrd):
+    if not AFTERBURN_CC.exists():
+        k = Kernel(name)
+        k.error = (f"{AFTERBURN_CC} is missing: build the afterburner first (scripts/build); "
+                   "the annotated Linux kernels cannot be built without it")
+        return k
+    inputs = GUEST_INPUTS + [b for b in AFTERBURNER_BINS if b.exists()]
+    return _boot(_build(name, extra_args, inputs), initrd)
+
+
+@pytest.fixture(scope="module")
+def initrd():
+    LINUX.mkdir(parents=True, exist_ok=True)
+    out = LINUX / "initramfs.cpio.gz"
+    r = subprocess.run([str(GP / "mkinitramfs"), str(out)], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        pytest.fail(f"mkinitramfs failed:\n{r.stdout}", pytrace=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def plain_gcc(initrd):
+    return _boot(_build("plain-gcc", [], GUEST_INPUTS), initrd)
+
+
+@pytest.fixture(scope="module")
+def ab_gcc(initrd):
+    return _annotated("ab-full-gcc", ["--cc", f"{AFTERBURN_CC} gcc", "--policy", "full"], initrd)
+
+
+@pytest.fixture(scope="module")
+def ab_clang(initrd):
+    return _annotated("ab-full-clang",
+                      ["--llvm", "--cc", f"{AFTERBURN_CC} clang", "--policy", "full"], initrd)
+
+
+def _symbols(vmlinux):
+    out = subprocess.run(["nm", str(vmlinux)], check=True, stdout=subprocess.PIPE,
+                         text=True).stdout
+    syms = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            syms[parts[2]] = int(parts[0], 16)
+    return syms
+
+
+def _section(vmlinux, name):
+    """(address, size) of a section from readelf -SW, or None."""
+    out = subprocess.run(["readelf", "-SW", str(vmlinux)], check=True, stdout=subprocess.PIPE,
+                         text=True).stdout
+    for line in out.splitlines():
+        m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", line)
+        if m and m.group(1) == name:
+            return int(m.group(2), 16), int(m.group(3), 16)
+    return None
+
+
+def _check_workload(k):
+    k.need()
+    assert MARKER in k.serial.splitlines(), f"{k.name}: no {MARKER} line in {k.log}"
+    assert k.wl, f"{k.name}: no WL: lines in {k.log}"
+    assert "WL: workload exit status 0" in k.wl
+    assert "WL: workload end" in k.wl
+
+
+def _check_same_as_plain(k, plain):
+    _check_workload(k)
+    plain.need()
+    if k.wl != plain.wl:
+        import difflib
+        diff = "\n".join(difflib.unified_diff(plain.wl, k.wl, plain.name, k.name, lineterm=""))
+        pytest.fail(f"WL lines of {k.name} differ from {plain.name}:\n{diff}", pytrace=False)
+
+
+def _check_sites(k):
+    k.need()
+    syms = _symbols(k.vmlinux)
+    for s in ("__afterburn_start", "__afterburn_end"):
+        assert s in syms, f"{s} missing from nm {k.vmlinux}"
+    start, end = syms["__afterburn_start"], syms["__afterburn_end"]
+    sec = _section(k.vmlinux, ".afterburn")
+    assert sec is not None, f"{k.vmlinux} has no .afterburn section"
+    addr, size = sec
+    assert size > 0, ".afterburn is empty"
+    assert (addr, addr + size) == (start, end), \
+        f".afterburn [{addr:#x}, {addr + size:#x}) is not [__afterburn_start, __afterburn_end) " \
+        f"= [{start:#x}, {end:#x})"
+    assert addr % 4 == 0, f".afterburn at {addr:#x} is not 4-aligned"
+    assert size % SITE_SIZE == 0, f".afterburn size {size} is not a multiple of {SITE_SIZE}"
+
+
+def _check_verify(k):
+    k.need()
+    afterburn = BIN / "afterburn"
+    if not afterburn.exists():
+        pytest.skip(f"{afterburn} does not exist yet: `afterburn verify` not checked")
+    r = subprocess.run([str(afterburn), "verify", str(k.vmlinux)], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, f"afterburn verify {k.vmlinux} exited {r.returncode}:\n" \
+                              f"{_tail(r.stdout, 60)}"
+
+
+# ---- the reference: plain gcc ----
+
+def test_plain_gcc_runs_workload(plain_gcc):
+    _check_workload(plain_gcc)
+    assert any(l.startswith("WL: fork/exec: 200/200 ") for l in plain_gcc.wl)
+    assert any("SIGUSR1 handled 5/5" in l and "status 143" in l for l in plain_gcc.wl)
+    assert any(l.startswith("WL: gzip: ") and l.endswith(" ok") for l in plain_gcc.wl)
+
+
+def test_plain_gcc_linker_script_brackets(plain_gcc):
+    plain_gcc.need()
+    syms = _symbols(plain_gcc.vmlinux)
+    assert "__afterburn_start" in syms and "__afterburn_end" in syms, \
+        "the patched vmlinux.lds.S does not define __afterburn_start/__afterburn_end"
+    assert syms["__afterburn_start"] == syms["__afterburn_end"], \
+        "a plain build has no sites, so .afterburn must be empty"
+
+
+# ---- afterburn-cc gcc, policy full ----
+
+def test_ab_gcc_workload_same_as_plain(ab_gcc, plain_gcc):
+    _check_same_as_plain(ab_gcc, plain_gcc)
+
+
+def test_ab_gcc_has_sites(ab_gcc):
+    _check_sites(ab_gcc)
+
+
+def test_ab_gcc_verify(ab_gcc):
+    _check_verify(ab_gcc)
+
+
+# ---- afterburn-cc clang (LLVM=1), policy full ----
+
+def test_ab_clang_workload_same_as_plain(ab_clang, plain_gcc):
+    _check_same_as_plain(ab_clang, plain_gcc)
+
+
+def test_ab_clang_has_sites(ab_clang):
+    _check_sites(ab_clang)
+
+
+def test_ab_clang_verify(ab_clang):
+    _check_verify(ab_clang)
