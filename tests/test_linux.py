@@ -133,6 +133,17 @@ def ab_gcc(initrd):
 
 
 @pytest.fixture(scope="module")
+def ab_min_gcc(initrd):
+    return _annotated("ab-minimal-gcc", ["--cc", f"{AFTERBURN_CC} gcc", "--policy", "minimal"], initrd)
+
+
+@pytest.fixture(scope="module")
+def ab_min_clang(initrd):
+    return _annotated("ab-minimal-clang",
+                      ["--llvm", "--cc", f"{AFTERBURN_CC} clang", "--policy", "minimal"], initrd)
+
+
+@pytest.fixture(scope="module")
 def ab_clang(initrd):
     return _annotated("ab-full-clang",
                       ["--llvm", "--cc", f"{AFTERBURN_CC} clang", "--policy", "full"], initrd)
@@ -197,8 +208,7 @@ def _check_sites(k):
 def _check_verify(k):
     k.need()
     afterburn = BIN / "afterburn"
-    if not afterburn.exists():
-        pytest.skip(f"{afterburn} does not exist yet: `afterburn verify` not checked")
+    assert afterburn.exists(), f"{afterburn} is missing: run scripts/build"
     r = subprocess.run([str(afterburn), "verify", str(k.vmlinux)], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
     assert r.returncode == 0, f"afterburn verify {k.vmlinux} exited {r.returncode}:\n" \
@@ -249,3 +259,46 @@ def test_ab_clang_has_sites(ab_clang):
 
 def test_ab_clang_verify(ab_clang):
     _check_verify(ab_clang)
+
+
+# ---- policy minimal: only the silent kinds are sites, only trapping ones stay uncovered ----
+
+def _verify_json(k):
+    import json
+    k.need()
+    r = subprocess.run([str(BIN / "afterburn"), "verify", "--json", str(k.vmlinux)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, f"afterburn verify {k.vmlinux} exited {r.returncode}:\n{_tail(r.stdout)}"
+    return json.loads(r.stdout)
+
+
+def _check_minimal(k):
+    d = _verify_json(k)
+    silent = {"pushf", "popf", "iret", "sgdt", "sidt", "sldt", "str", "smsw", "lar", "lsl",
+              "verr", "verw", "mov-from-sreg", "push-sreg", "lret", "ljmp", "lcall", "cpuid"}
+    kinds = {x["kind"] for x in d["uncovered"]}
+    assert d["totals"]["uncovered_silent"] == 0
+    assert all(x["class"] == "trapping" for x in d["uncovered"]), \
+        [x for x in d["uncovered"] if x["class"] != "trapping"][:5]
+    assert {"cli", "sti", "out", "in"} <= kinds, "minimal must leave the trapping kinds alone"
+    assert d["totals"]["sites"] > 500 and d["totals"]["bad_sites"] == 0
+    json_text = str(d)
+    assert "pushf" in json_text and "cpuid" in json_text
+
+
+def test_ab_min_gcc_only_trapping_uncovered(ab_min_gcc):
+    _check_minimal(ab_min_gcc)
+
+
+def test_ab_min_gcc_workload_same_as_plain(ab_min_gcc, plain_gcc):
+    _check_same_as_plain(ab_min_gcc, plain_gcc)
+
+
+def test_ab_min_clang_only_trapping_uncovered(ab_min_clang):
+    _check_minimal(ab_min_clang)
+
+
+def test_full_leaves_nothing_uncovered(ab_gcc, ab_clang):
+    for k in (ab_gcc, ab_clang):
+        d = _verify_json(k)
+        assert d["totals"]["uncovered"] == 0, d["uncovered"][:5]
