@@ -116,7 +116,8 @@ int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 }
 
 void ab_annotate_data(struct ab_annotator *a, const uint8_t *bytes, size_t n,
-		      enum ab_mode mode, const struct ab_site_ctx *ctx)
+		      enum ab_mode mode, const struct ab_site_ctx *ctx,
+		      const unsigned *lines)
 {
 	/* We cannot know instruction boundaries inside data, so only decode
 	 * from the start of the run, as far as sensitive instructions follow
@@ -125,7 +126,10 @@ void ab_annotate_data(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 	struct ab_insn in;
 	while (off < n && ab_decode(bytes + off, n - off, mode, &in)) {
 		a->data_reports++;
-		where(a->diag, ctx);
+		struct ab_site_ctx here = *ctx;
+		if (lines && lines[off])
+			here.asm_line = lines[off];
+		where(a->diag, &here);
 		fprintf(a->diag, "warning: sensitive instruction %s (%s) written as data; "
 			"it is not annotated and afterburn verify will report it\n",
 			ab_kinds[in.kind].name, ab_class_name(ab_kinds[in.kind].cls));

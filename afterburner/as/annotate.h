@@ -65,7 +65,8 @@ int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
  * author knows, and so verify's finding is no surprise.
  */
 void ab_annotate_data(struct ab_annotator *a, const uint8_t *bytes, size_t n,
-		      enum ab_mode mode, const struct ab_site_ctx *ctx);
+		      enum ab_mode mode, const struct ab_site_ctx *ctx,
+		      const unsigned *lines);  /* assembly line of each byte, or NULL */
 
 /* Parse "none", "minimal" or "full"; -1 if unknown. */
 int ab_policy_parse(const char *s);

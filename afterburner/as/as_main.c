@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "annotate.h"
@@ -166,8 +167,8 @@ static int parse_args(int argc, char **argv, struct as_args *a)
 			a->policy = s + 19;
 		} else if (!strncmp(s, "--afterburn-rules=", 18)) {
 			a->rules = s + 18;
-		} else if (!strncmp(s, "--afterburn-rules-id=", 21)) {
-			continue; /* only a ccache key, see afterburn-cc */
+		} else if (!strncmp(s, "--afterburn-rules-id=", 21) || !strncmp(s, "--afterburn-id=", 15)) {
+			continue; /* only ccache keys, see afterburn-cc */
 		} else if (!strcmp(s, "--afterburn-stats")) {
 			a->stats = 1;
 		} else if (!strcmp(s, "--afterburn-quiet")) {
@@ -313,12 +314,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "afterburn-as: out of memory\n");
 		return 1;
 	}
-	if ((dwarf5 & AB_GAS_DWARF5) && a.mc.dwarf_version < 5)
+	if (dwarf5 && a.mc.dwarf_version < 5)
 		a.mc.dwarf_version = 5;
-	if (dwarf5 & AB_GAS_GCC_LINE_STR)
-		fprintf(stderr, "%s: warning: GCC DWARF 5 line info: LLVM MC %s misplaces the file names "
-			"of .debug_line_str; compile with -gdwarf-4 (afterburn-cc does)\n",
-			name, ab_mc_llvm_version());
 	if (rewritten) {
 		free(text);
 		text = rewritten;
@@ -326,6 +323,11 @@ int main(int argc, char **argv)
 	}
 
 	int rc = ab_mc_assemble(&a.mc, text, len, name);
+	/* Like gas, leave no stale object behind a failed assembly (but never
+	 * remove something that is not a regular file, such as /dev/null). */
+	struct stat st;
+	if (rc && a.mc.output && !stat(a.mc.output, &st) && S_ISREG(st.st_mode))
+		unlink(a.mc.output);
 	if (rc == 0 && a.stats)
 		print_stats(&ann, a.mc.output);
 	if (rc == 0 && ann.rules && a.stats)

@@ -1,5 +1,4 @@
 /* See gas_compat.h. */
-#define _GNU_SOURCE /* memmem */
 #include "gas_compat.h"
 
 #include <stdlib.h>
@@ -13,7 +12,7 @@ struct buf {
 
 static void put(struct buf *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (b->oom || !n)
 		return;
 	if (b->n + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
@@ -110,6 +109,22 @@ static int rename_root(struct buf *b, const char *l, size_t n)
 	return 1;
 }
 
+/* ".section .debug_line_str..." */
+static int is_line_str_section(const char *l, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_blank(l[i]))
+		i++;
+	if (n - i < 9 || memcmp(l + i, ".section", 8) || !is_blank(l[i + 8]))
+		return 0;
+	i += 8;
+	while (i < n && is_blank(l[i]))
+		i++;
+	if (n - i < 15 || memcmp(l + i, ".debug_line_str", 15))
+		return 0;
+	return n - i == 15 || l[i + 15] == ',' || is_blank(l[i + 15]);
+}
+
 /* ".loc 0 ..." (clang's DWARF 5 output refers to the root file). */
 static int is_loc0(const char *l, size_t n)
 {
@@ -134,7 +149,7 @@ int ab_gas_compat_rewrite(const char *text, size_t len, char **out, size_t *outl
 	int any = 0;
 	for (size_t i = 0; i + 4 <= len && !any; i++)
 		any = (text[i] == 'v' && !memcmp(text + i, "view", 4)) ||
-		      (text[i] == '.' && !memcmp(text + i, ".file", 5));
+		      (i + 5 <= len && text[i] == '.' && !memcmp(text + i, ".file", 5));
 	if (!any)
 		return 0;
 
@@ -150,9 +165,7 @@ int ab_gas_compat_rewrite(const char *text, size_t len, char **out, size_t *outl
 		q = eol ? eol + 1 : e;
 	}
 	int fix_file0 = has_file0 && !has_loc0;
-	*dwarf5 = has_file0 ? AB_GAS_DWARF5 : 0;
-	if (fix_file0 && memmem(text, len, ".debug_line_str", 15))
-		*dwarf5 |= AB_GAS_GCC_LINE_STR;
+	*dwarf5 = has_file0;
 
 	struct buf b = { 0 };
 	const char *p = text, *end = text + len;
@@ -164,6 +177,12 @@ int ab_gas_compat_rewrite(const char *text, size_t len, char **out, size_t *outl
 		const char *sym;
 		if (fix_file0 && is_file0(p, n) && rename_root(&b, p, n)) {
 			changed = 1;
+		} else if (fix_file0 && is_line_str_section(p, n)) {
+			/* GCC's strings go after LLVM's, which LLVM addresses
+			 * from the start of the section. */
+			changed = 1;
+			put(&b, p, n);
+			put(&b, "; .subsection 1", 15);
 		} else if (find_view(p, n, &c0, &c1, &sym, &sl)) {
 			changed = 1;
 			put(&b, p, c0);

@@ -11,12 +11,12 @@
  *    file number (llvm-project issue 72027).  When nothing refers to file
  *    0, we spell the root's name "./NAME": the same file, but not folded.
  * 3. ".file 0" means DWARF 5, whatever --gdwarf-N said (clang passes
- *    none); *dwarf5 gets AB_GAS_DWARF5.
+ *    none); *dwarf5 tells the caller.
  * 4. GCC's DWARF 5 keeps its own strings in .debug_line_str, and LLVM 14
- *    assumes it owns that section from offset 0: the line table's file
- *    names come out wrong.  Not fixable by a rewrite; *dwarf5 gets
- *    AB_GAS_GCC_LINE_STR so the caller can warn (afterburn-cc avoids it by
- *    asking gcc for DWARF 4).
+ *    addresses its line-table strings from the start of that section: the
+ *    file names would point into GCC's strings.  We move GCC's strings to
+ *    subsection 1, after LLVM's; GCC refers to its own by label, so they
+ *    stay right.
  */
 #ifndef AB_GAS_COMPAT_H
 #define AB_GAS_COMPAT_H
@@ -27,9 +27,6 @@
  * Returns 0 with a malloc'd rewrite of text[0..len) in *out and *outlen, or 0 with
  * *out = NULL when there is nothing to rewrite; -1 if out of memory.
  */
-#define AB_GAS_DWARF5        1
-#define AB_GAS_GCC_LINE_STR  2
-
 int ab_gas_compat_rewrite(const char *text, size_t len, char **out, size_t *outlen,
 			  int *dwarf5);
 

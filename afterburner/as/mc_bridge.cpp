@@ -14,6 +14,7 @@ extern "C" {
 }
 
 #include <cstdio>
+#include <csignal>
 #include <cstring>
 #include <unistd.h>
 #include <memory>
@@ -210,8 +211,10 @@ private:
 	const MCFragment *prefixFrag = nullptr;
 	size_t prefixEnd = 0;
 
-	// A run of data bytes in an executable section.
+	// A run of data bytes in an executable section, with the assembly
+	// line of each byte.
 	SmallString<64> dataRun;
+	std::vector<unsigned> dataLines;
 	ab_site_ctx dataCtx{};
 	std::string dataFile, dataSection, dataFunction;
 
@@ -240,31 +243,64 @@ private:
 		c.section = ctxSection.c_str();
 		c.function = function.empty() ? nullptr : function.c_str();
 
+		// Only look when there is a line table: asking for one creates
+		// it, and an object without -g would get an empty .debug_line.
 		const MCDwarfLoc &dl = getContext().getCurrentDwarfLoc();
-		const auto &files = getContext().getMCDwarfFiles();
-		if (dl.getLine() && dl.getFileNum() < files.size()) {
-			const MCDwarfFile &f = files[dl.getFileNum()];
-			const auto &dirs = getContext().getMCDwarfDirs();
-			ctxSrc = f.Name;
-			if (f.DirIndex && f.DirIndex <= dirs.size() && !f.Name.empty() && f.Name[0] != '/')
-				ctxSrc = dirs[f.DirIndex - 1] + "/" + f.Name;
-			c.src_file = ctxSrc.c_str();
-			c.src_line = dl.getLine();
+		const auto &tables = getContext().getMCDwarfLineTables();
+		auto t = tables.find(0);
+		if (dl.getLine() && t != tables.end()) {
+			const MCDwarfLineTable &lt = t->second;
+			const auto &files = lt.getMCDwarfFiles();
+			// File 0 is the DWARF 5 root file (clang's ".loc 0").
+			const MCDwarfFile *f = dl.getFileNum() == 0 ? &lt.getRootFile()
+				: dl.getFileNum() < files.size() ? &files[dl.getFileNum()] : nullptr;
+			if (f && !f->Name.empty()) {
+				ctxSrc = f->Name;
+				const auto &dirs = lt.getMCDwarfDirs();
+				if (f->Name[0] != '/') {
+					if (dl.getFileNum() == 0 && !getContext().getCompilationDir().empty())
+						ctxSrc = getContext().getCompilationDir().str() + "/" + f->Name;
+					else if (f->DirIndex && f->DirIndex <= dirs.size())
+						ctxSrc = dirs[f->DirIndex - 1] + "/" + f->Name;
+				}
+				c.src_file = ctxSrc.c_str();
+				c.src_line = dl.getLine();
+			}
 		}
 
-		const SourceMgr *sm = getContext().getSourceManager();
 		if (!loc.isValid() && parser)
 			loc = parser->getTok().getLoc();
-		if (sm && loc.isValid()) {
-			unsigned buf = sm->FindBufferContainingLoc(loc);
-			if (buf) {
-				ctxFile = sm->getMemoryBuffer(buf)->getBufferIdentifier().str();
-				c.asm_file = ctxFile.c_str();
-				c.asm_line = sm->FindLineNumber(loc, buf);
-			}
+		unsigned line;
+		if (asmPosition(loc, ctxFile, line)) {
+			c.asm_file = ctxFile.c_str();
+			c.asm_line = line;
 		}
 		return c;
 	}
+
+	// The file:line of a location.  Inside a .macro or .rept expansion it
+	// is "<instantiation>:N": LLVM 14 keeps the invocation site private.
+	bool asmPosition(SMLoc loc, std::string &file, unsigned &line) const
+	{
+		const SourceMgr *sm = getContext().getSourceManager();
+		if (!sm || !loc.isValid())
+			return false;
+		unsigned buf = sm->FindBufferContainingLoc(loc);
+		if (!buf)
+			return false;
+		file = sm->getMemoryBuffer(buf)->getBufferIdentifier().str();
+		line = sm->FindLineNumber(loc, buf);
+		return true;
+	}
+
+public:
+	// Where the parser is now, for fatal errors and signals.
+	bool currentPosition(std::string &file, unsigned &line) const
+	{
+		return parser && asmPosition(parser->getTok().getLoc(), file, line);
+	}
+
+private:
 
 	void noteData(StringRef data)
 	{
@@ -285,15 +321,25 @@ private:
 		// 32 bytes are plenty to see the sensitive instructions at the
 		// start of a run; longer runs are tables, not code.
 		size_t room = 32 - std::min<size_t>(32, dataRun.size());
-		dataRun.append(data.begin(), data.begin() + std::min(room, data.size()));
+		size_t k = std::min(room, data.size());
+		if (!k)
+			return;
+		std::string f;
+		unsigned line = 0;
+		if (!parser || !asmPosition(parser->getTok().getLoc(), f, line))
+			line = 0;
+		dataRun.append(data.begin(), data.begin() + k);
+		dataLines.insert(dataLines.end(), k, line);
 	}
 
 	void flushData()
 	{
 		if (dataRun.empty())
 			return;
-		ab_annotate_data(ann, (const uint8_t *)dataRun.data(), dataRun.size(), mode, &dataCtx);
+		ab_annotate_data(ann, (const uint8_t *)dataRun.data(), dataRun.size(), mode, &dataCtx,
+				 dataLines.data());
 		dataRun.clear();
+		dataLines.clear();
 	}
 
 	// One .afterburn section per section group, so that a discarded COMDAT
@@ -334,10 +380,30 @@ extern "C" const char *ab_mc_llvm_version(void)
 // LLVM reports some input errors (e.g. a fixup that cannot be encoded) as
 // fatal errors; make them an ordinary diagnostic and exit status 1 instead
 // of an abort with a stack dump.
+static AfterburnStreamer *current_streamer;
+
+static void report_position(const char *what)
+{
+	std::string file;
+	unsigned line = 0;
+	if (current_streamer && current_streamer->currentPosition(file, line))
+		fprintf(stderr, "%s:%u: error: %s\n", file.c_str(), line, what);
+	else
+		fprintf(stderr, "afterburn-as: error: %s\n", what);
+	fflush(stderr);
+}
+
 static void fatal_handler(void *, const char *reason, bool)
 {
-	fprintf(stderr, "afterburn-as: error: %s\n", reason);
-	fflush(stderr);
+	report_position(reason);
+	_exit(1);
+}
+
+// LLVM 14's Intel-syntax expression evaluator divides by a literal zero
+// ("mov eax, 1 / 0") and dies of SIGFPE; report it as an input error.
+static void sigfpe_handler(int)
+{
+	report_position("division by zero in an expression");
 	_exit(1);
 }
 
@@ -350,6 +416,7 @@ extern "C" int ab_mc_assemble(const struct ab_mc_config *cfg, const char *text,
 		LLVMInitializeX86TargetMC();
 		LLVMInitializeX86AsmParser();
 		install_fatal_error_handler(fatal_handler, nullptr);
+		signal(SIGFPE, sigfpe_handler);
 		initialized = true;
 	}
 
@@ -438,7 +505,9 @@ extern "C" int ab_mc_assemble(const struct ab_mc_config *cfg, const char *text,
 	parser->setTargetParser(*tap);
 	str->setParser(parser.get());
 
+	current_streamer = str;
 	bool failed = parser->Run(/*NoInitialTextSection=*/false);
+	current_streamer = nullptr;
 	if (failed || ctx.hadError())
 		return 1;
 	if (!cfg->output)

@@ -97,25 +97,6 @@ static uint64_t file_hash(const char *path)
 	return h;
 }
 
-/*
- * GCC's DWARF 5 output puts its own strings in .debug_line_str, and LLVM 14
- * MC then points its line-table names at GCC's strings (the names come out
- * garbled).  DWARF 4 has no .debug_line_str, so for gcc with -g and no
- * explicit version we ask for DWARF 4.  clang's DWARF 5 is fine.
- */
-static int wants_dwarf4(int argc, char **argv)
-{
-	int g = 0;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strncmp(a, "-gdwarf", 7) || !strcmp(a, "-g0"))
-			return 0;
-		if (a[0] == '-' && a[1] == 'g' && strncmp(a, "-gno-", 5) && strncmp(a, "-gsplit", 7))
-			g = 1;
-	}
-	return g;
-}
-
 /* Compile steps that never run the assembler. */
 static int assembles(int argc, char **argv)
 {
@@ -192,7 +173,7 @@ int main(int argc, char **argv)
 	}
 
 	int nargs = argc - cidx;
-	char **args = calloc((size_t)nargs + 8, sizeof *args);
+	char **args = calloc((size_t)nargs + 9, sizeof *args);
 	if (!args) {
 		fprintf(stderr, "afterburn-cc: out of memory\n");
 		return 2;
@@ -201,10 +182,21 @@ int main(int argc, char **argv)
 	for (int k = cidx; k <= real; k++)
 		args[n++] = argv[k];
 
-	static char bopt[PATH_MAX + 4], popt[64], ropt[PATH_MAX + 32], hopt[64];
+	static char bopt[PATH_MAX + 4], popt[64], ropt[PATH_MAX + 32], hopt[64], idopt[96];
 	if (inject) {
 		snprintf(bopt, sizeof bopt, "-B%s", dir);
 		args[n++] = bopt;
+		/* ccache hashes the compiler, not the assembler it runs: put the
+		 * assembler's identity on the command line so a rebuilt
+		 * afterburn-as is a cache miss. */
+		char as[PATH_MAX + 8];
+		struct stat st;
+		snprintf(as, sizeof as, "%sas", dir);
+		if (!stat(as, &st)) {
+			snprintf(idopt, sizeof idopt, "-Wa,--afterburn-id=%llx-%llx",
+				 (unsigned long long)st.st_size, (unsigned long long)st.st_mtime);
+			args[n++] = idopt;
+		}
 		if (clang)
 			args[n++] = "-fno-integrated-as";
 		if (policy && *policy) {
@@ -221,8 +213,6 @@ int main(int argc, char **argv)
 			args[n++] = hopt;
 		}
 	}
-	if (inject && !clang && wants_dwarf4(argc - real - 1, argv + real + 1))
-		args[n++] = "-gdwarf-4";
 	for (int k = real + 1; k < argc; k++) {
 		/* Kbuild asks clang for its integrated assembler; the
 		 * afterburner is the assembler, so that request is dropped. */
