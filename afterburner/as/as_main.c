@@ -4,6 +4,7 @@
  * in mc_bridge.cpp (LLVM MC) and annotate.c (the decision).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,15 @@ static void print_stats(const struct ab_annotator *ann, const char *out)
 	fprintf(stderr, "\n");
 }
 
+/* LLVM 14's Intel-syntax expression evaluator divides by a literal zero
+ * ("mov eax, 1 / 0") and dies of SIGFPE: report it as an input error. */
+static void on_sigfpe(int sig)
+{
+	(void)sig;
+	ab_mc_report_position("division by zero in an expression");
+	_exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	struct as_args a;
@@ -322,6 +332,7 @@ int main(int argc, char **argv)
 		len = rlen;
 	}
 
+	signal(SIGFPE, on_sigfpe);
 	int rc = ab_mc_assemble(&a.mc, text, len, name);
 	/* Like gas, leave no stale object behind a failed assembly (but never
 	 * remove something that is not a regular file, such as /dev/null). */

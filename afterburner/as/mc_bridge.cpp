@@ -14,7 +14,6 @@ extern "C" {
 }
 
 #include <cstdio>
-#include <csignal>
 #include <cstring>
 #include <unistd.h>
 #include <memory>
@@ -382,7 +381,7 @@ extern "C" const char *ab_mc_llvm_version(void)
 // of an abort with a stack dump.
 static AfterburnStreamer *current_streamer;
 
-static void report_position(const char *what)
+extern "C" void ab_mc_report_position(const char *what)
 {
 	std::string file;
 	unsigned line = 0;
@@ -395,15 +394,7 @@ static void report_position(const char *what)
 
 static void fatal_handler(void *, const char *reason, bool)
 {
-	report_position(reason);
-	_exit(1);
-}
-
-// LLVM 14's Intel-syntax expression evaluator divides by a literal zero
-// ("mov eax, 1 / 0") and dies of SIGFPE; report it as an input error.
-static void sigfpe_handler(int)
-{
-	report_position("division by zero in an expression");
+	ab_mc_report_position(reason);
 	_exit(1);
 }
 
@@ -416,7 +407,6 @@ extern "C" int ab_mc_assemble(const struct ab_mc_config *cfg, const char *text,
 		LLVMInitializeX86TargetMC();
 		LLVMInitializeX86AsmParser();
 		install_fatal_error_handler(fatal_handler, nullptr);
-		signal(SIGFPE, sigfpe_handler);
 		initialized = true;
 	}
 

@@ -39,6 +39,10 @@ struct ab_mc_config {
 int ab_mc_assemble(const struct ab_mc_config *cfg, const char *text, size_t len,
 		   const char *name);
 
+/* Print "file:line: error: what" for where the parser is now (or just the
+ * message outside ab_mc_assemble).  For fatal errors and signal handlers. */
+void ab_mc_report_position(const char *what);
+
 /* "14.0.6": the LLVM this was built with. */
 const char *ab_mc_llvm_version(void);
 

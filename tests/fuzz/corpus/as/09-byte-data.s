@@ -1,0 +1,13 @@
+	.text
+f:
+	nop
+	.byte 0x0f, 0x01, 0x0d, 0, 0, 0, 0
+	movl %eax, %ebx
+	.byte 0xfa
+	.byte 0x9c, 0x9d
+	.word 0xa20f
+	.long 0x0f300f32
+	.ascii "\xfa\xfb"
+	ret
+	.section .rodata
+	.byte 0xfa, 0x9c

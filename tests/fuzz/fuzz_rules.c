@@ -1,0 +1,82 @@
+/*
+ * libFuzzer harness for the rules parser (afterburner/as/rules.c): parse,
+ * check what came out, match it against a few contexts, free.  The same
+ * input is parsed again with a tiny error buffer, and must give the same
+ * verdict and a NUL-terminated (truncated) message.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "annotate.h"
+#include "kinds.h"
+#include "rules.h"
+
+#define CHECK(x) do { if (!(x)) __builtin_trap(); } while (0)
+
+static void check_message(const char *err, size_t cap)
+{
+	size_t n = strnlen(err, cap);
+	CHECK(n < cap);                          /* NUL-terminated inside the buffer */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char err[512];
+	memset(err, 'x', sizeof err);
+	err[sizeof err - 1] = 0;
+	struct ab_rules *r = ab_rules_parse((const char *)data, size, "fuzz.rules", err, sizeof err);
+
+	/* The same input with a small buffer: same verdict. */
+	size_t small = 1 + (size ? data[0] % 24 : 0);
+	char tiny[32];
+	memset(tiny, 'y', sizeof tiny);
+	tiny[small - 1] = 0;
+	struct ab_rules *r2 = ab_rules_parse((const char *)data, size, "fuzz.rules", tiny, small);
+	CHECK(!r == !r2);
+	if (!r2)
+		check_message(tiny, small);
+	ab_rules_free(r2);
+
+	if (!r) {
+		check_message(err, sizeof err);
+		/* Every error names the file and a line: "fuzz.rules:N: ..." */
+		CHECK(!strncmp(err, "fuzz.rules:", 11));
+		char *end;
+		unsigned long line = strtoul(err + 11, &end, 10);
+		CHECK(line >= 1 && *end == ':');
+		return 0;
+	}
+
+	CHECK(r->base_policy >= -1 && r->base_policy <= AB_POLICY_FULL);
+	CHECK(!strcmp(r->path, "fuzz.rules"));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ab_rule *x = &r->v[i];
+		CHECK(x->action == AB_RULE_ANNOTATE || x->action == AB_RULE_EXCLUDE);
+		CHECK(!(x->kinds & 1));                          /* bit 0 is AB_KIND_NONE */
+		CHECK(!(x->kinds >> AB_KIND_COUNT));             /* only real kinds */
+		CHECK(x->src_line >= 1);
+		CHECK(!x->line || x->file);                      /* a line only with a file */
+		CHECK(x->hits == 0);
+	}
+
+	struct ab_site_ctx ctx[3];
+	memset(ctx, 0, sizeof ctx);
+	ctx[0].section = ".text";
+	ctx[0].function = "f_hot";
+	ctx[0].src_file = "kernel/sched/core.c";
+	ctx[0].src_line = 12;
+	ctx[1].section = ".init.text";
+	ctx[1].function = "start_kernel";
+	ctx[1].src_file = "/abs/init/main.c";
+	ctx[1].src_line = 100000000;
+	/* ctx[2]: nothing known */
+	for (unsigned k = 0; k <= AB_KIND_COUNT + 1; k++)
+		for (int c = 0; c < 3; c++) {
+			struct ab_rule *m = ab_rules_match(r, k, &ctx[c]);
+			CHECK(!m || (m >= r->v && m < r->v + r->n));
+		}
+	ab_rules_free(r);
+	return 0;
+}

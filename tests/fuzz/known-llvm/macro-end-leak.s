@@ -1,0 +1,5 @@
+	.macro m
+	nop
+	.end
+	.endm
+	m

@@ -1,0 +1,5 @@
+	.macro m
+	m
+	m
+	.endm
+	m

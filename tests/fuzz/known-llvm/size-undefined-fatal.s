@@ -1,0 +1,4 @@
+	.text
+f:
+	nop
+	.size f, g

@@ -1,0 +1,3 @@
+	.text
+	.subsection foo
+	nop

@@ -1,0 +1,4 @@
+	.text
+	nop
+	.section .debug_foo,"",@progbits
+	.uleb128 .LVU99

@@ -1,0 +1,3 @@
+	.text
+	nop
+	.fil
