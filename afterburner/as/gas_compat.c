@@ -37,16 +37,31 @@ static int is_sym_start(char c)
 	return c == '.' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/*
+ * If the line is the directive `word` (after leading blanks) followed by a
+ * blank, the index of its first argument; otherwise 0.
+ */
+static size_t args_of(const char *l, size_t n, const char *word)
+{
+	size_t i = 0, w = strlen(word);
+	while (i < n && is_blank(l[i]))
+		i++;
+	if (n - i < w + 1 || memcmp(l + i, word, w) || !is_blank(l[i + w]))
+		return 0;
+	for (i += w; i < n && is_blank(l[i]);)
+		i++;
+	return i;
+}
+
 /* Find " view X" in a .loc line; returns 1 and the span to cut, and X. */
 static int find_view(const char *l, size_t n, size_t *cut0, size_t *cut1,
 		     const char **sym, size_t *symlen)
 {
-	size_t i = 0;
-	while (i < n && is_blank(l[i]))
-		i++;
-	if (n - i < 5 || memcmp(l + i, ".loc", 4) || !is_blank(l[i + 4]))
+	size_t a = args_of(l, n, ".loc");
+	if (!a)
 		return 0;
-	for (i += 4; i + 5 < n; i++) {
+	/* l[a - 1] is a blank: the search wants " view ". */
+	for (size_t i = a - 1; i + 5 < n; i++) {
 		if (!is_blank(l[i]) || memcmp(l + i + 1, "view", 4) || !is_blank(l[i + 5]))
 			continue;
 		size_t j = i + 5;
@@ -69,15 +84,8 @@ static int find_view(const char *l, size_t n, size_t *cut0, size_t *cut1,
 /* ".file 0 ..." */
 static int is_file0(const char *l, size_t n)
 {
-	size_t i = 0;
-	while (i < n && is_blank(l[i]))
-		i++;
-	if (n - i < 8 || memcmp(l + i, ".file", 5) || !is_blank(l[i + 5]))
-		return 0;
-	i += 5;
-	while (i < n && is_blank(l[i]))
-		i++;
-	return i + 1 < n && l[i] == '0' && is_blank(l[i + 1]);
+	size_t i = args_of(l, n, ".file");
+	return i && i + 1 < n && l[i] == '0' && is_blank(l[i + 1]);
 }
 
 /*
@@ -112,15 +120,8 @@ static int rename_root(struct buf *b, const char *l, size_t n)
 /* ".section .debug_line_str..." */
 static int is_line_str_section(const char *l, size_t n)
 {
-	size_t i = 0;
-	while (i < n && is_blank(l[i]))
-		i++;
-	if (n - i < 9 || memcmp(l + i, ".section", 8) || !is_blank(l[i + 8]))
-		return 0;
-	i += 8;
-	while (i < n && is_blank(l[i]))
-		i++;
-	if (n - i < 15 || memcmp(l + i, ".debug_line_str", 15))
+	size_t i = args_of(l, n, ".section");
+	if (!i || n - i < 15 || memcmp(l + i, ".debug_line_str", 15))
 		return 0;
 	return n - i == 15 || l[i + 15] == ',' || is_blank(l[i + 15]);
 }
@@ -128,15 +129,8 @@ static int is_line_str_section(const char *l, size_t n)
 /* ".loc 0 ..." (clang's DWARF 5 output refers to the root file). */
 static int is_loc0(const char *l, size_t n)
 {
-	size_t i = 0;
-	while (i < n && is_blank(l[i]))
-		i++;
-	if (n - i < 7 || memcmp(l + i, ".loc", 4) || !is_blank(l[i + 4]))
-		return 0;
-	i += 4;
-	while (i < n && is_blank(l[i]))
-		i++;
-	return i + 1 < n && l[i] == '0' && is_blank(l[i + 1]);
+	size_t i = args_of(l, n, ".loc");
+	return i && i + 1 < n && l[i] == '0' && is_blank(l[i + 1]);
 }
 
 int ab_gas_compat_rewrite(const char *text, size_t len, char **out, size_t *outlen,

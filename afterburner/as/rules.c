@@ -79,6 +79,14 @@ static int parse_kinds(const char *s, size_t n, unsigned long long *out)
 	return 0;
 }
 
+/* Replace *slot by a copy of v[0..n); -1 if out of memory. */
+static int set_string(char **slot, const char *v, size_t n)
+{
+	free(*slot);
+	*slot = dup_n(v, n);
+	return *slot ? 0 : -1;
+}
+
 /* One "key=value" selector into the rule. */
 static int parse_selector(struct ab_rule *r, const char *tok, size_t n,
 			  const char *path, unsigned line, char *err, size_t errlen)
@@ -93,11 +101,11 @@ static int parse_selector(struct ab_rule *r, const char *tok, size_t n,
 		if (parse_kinds(v, vlen, &r->kinds))
 			return fail(err, errlen, path, line, "unknown kind in '%.*s'", (int)vlen, v);
 	} else if (klen == 8 && !memcmp(tok, "function", 8)) {
-		free(r->function);
-		r->function = dup_n(v, vlen);
+		if (set_string(&r->function, v, vlen))
+			return fail(err, errlen, path, line, "out of memory");
 	} else if (klen == 7 && !memcmp(tok, "section", 7)) {
-		free(r->section);
-		r->section = dup_n(v, vlen);
+		if (set_string(&r->section, v, vlen))
+			return fail(err, errlen, path, line, "out of memory");
 	} else if (klen == 4 && !memcmp(tok, "file", 4)) {
 		/* file=PATH or file=PATH:LINE */
 		const char *colon = NULL;
@@ -124,13 +132,11 @@ static int parse_selector(struct ab_rule *r, const char *tok, size_t n,
 			if (!plen)
 				return fail(err, errlen, path, line, "empty file name in '%.*s'", (int)vlen, v);
 		}
-		free(r->file);
-		r->file = dup_n(v, plen);
+		if (set_string(&r->file, v, plen))
+			return fail(err, errlen, path, line, "out of memory");
 	} else {
 		return fail(err, errlen, path, line, "unknown selector '%.*s'", (int)klen, tok);
 	}
-	if ((klen == 8 && !r->function) || (klen == 7 && !r->section) || (klen == 4 && tok[0] == 'f' && !r->file))
-		return fail(err, errlen, path, line, "out of memory");
 	return 0;
 }
 
