@@ -2,7 +2,8 @@
  * afterburn: the one host command for everything after the build.
  *
  *   afterburn verify ELF          check sites against the code (verify.c)
- *   afterburn patch|run|prof ...  (to come: add a row to `commands`)
+ *   afterburn patch ...           rewrite sites for a target (loader/patch_cmd.c)
+ *   afterburn run|prof ...        (to come: add a row to `commands`)
  *
  * Each subcommand is a function taking its own argc/argv (argv[0] is the
  * subcommand's name) and returning the process exit status, so it can
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "patch_cmd.h"
 #include "verify.h"
 
 #ifndef AB_VERSION
@@ -27,7 +29,7 @@ struct command {
  * product (DESIGN.md, "User-facing commands"): keep them stable. */
 static const struct command commands[] = {
 	{ "verify", ab_verify_main, "check an ELF's sensitive instructions against its .afterburn sites" },
-	/* { "patch", ab_patch_main, "rewrite an ELF's sites for a target (bare, l4, trap)" }, */
+	{ "patch",  ab_patch_main,  "rewrite an ELF's sites for a target (bare, l4, trap), or list them" },
 	/* { "run",   ab_run_main,   "start QEMU with a guest, bare or on the hypervisor" }, */
 	/* { "prof",  ab_prof_main,  "turn a trap dump into hot spots and rewrite rules" }, */
 };

@@ -15,7 +15,7 @@ add_executable(afterburn
   ${AB_AFTERBURN_DIR}/elfsites.c)
 target_include_directories(afterburn PRIVATE ${AB_AFTERBURN_DIR})
 target_compile_definitions(afterburn PRIVATE AB_VERSION="${PROJECT_VERSION}")
-target_link_libraries(afterburn PRIVATE ab_abi PkgConfig::CAPSTONE PkgConfig::LIBELF)
+target_link_libraries(afterburn PRIVATE ab_abi ab_patch_cmd PkgConfig::CAPSTONE PkgConfig::LIBELF)
 
 # Smoke test: two i386 objects with a hand-written site record (kind 1 is
 # pushf, the first row of abi/kinds.def), one clean and one with an
