@@ -6,13 +6,19 @@
 #ifndef AB_WEDGE_H
 #define AB_WEDGE_H
 
-#include <stdint.h>
-
 #define AB_WEDGE_EXPORTS_SECTION ".wedge_exports"
 #define AB_WEDGE_EXPORTS_SYMBOL  "__wedge_exports"
 #define AB_WEDGE_EXPORTS_MAGIC   0x58574241u   /* "ABWX" in memory order */
 #define AB_WEDGE_SITES_MAGIC     0x53574241u   /* "ABWS" */
 #define AB_WEDGE_VERSION         1
+
+/* The call a patched site starts with: E8 rel32.  The wedge finds the site
+ * at (return address - AB_WEDGE_CALL_LEN). */
+#define AB_WEDGE_CALL_LEN 5
+
+/* The constants above serve assembly too (the wedge's export table). */
+#ifndef __ASSEMBLER__
+#include <stdint.h>
 
 /* One entry point: the wedge emulates sites of `kind` when called here. */
 struct ab_wedge_export {
@@ -64,8 +70,5 @@ _Static_assert(sizeof(struct ab_wedge_site) == 32, "site entry is 32 bytes");
 _Static_assert(sizeof(struct ab_wedge_site_table) == 16, "site table header is 16 bytes");
 #endif
 
-/* The call a patched site starts with: E8 rel32.  The wedge finds the site
- * at (return address - AB_WEDGE_CALL_LEN). */
-#define AB_WEDGE_CALL_LEN 5
-
+#endif /* __ASSEMBLER__ */
 #endif

@@ -112,7 +112,8 @@ int ab_patch(const struct ab_image *img, struct ab_site *sites, size_t n, enum a
 		uint64_t area = table->size < w->site_table_size ? table->size : w->site_table_size;
 		if (area < sizeof(struct ab_wedge_site_table))
 			return AB_LD_E_TOO_MANY;
-		room = (area - sizeof(struct ab_wedge_site_table)) / sizeof(struct ab_wedge_site);
+		/* area is at most the caller's size_t: no 64-bit division on i386 */
+		room = (size_t)(area - sizeof(struct ab_wedge_site_table)) / sizeof(struct ab_wedge_site);
 		if (calls > room)
 			return AB_LD_E_TOO_MANY;
 	}

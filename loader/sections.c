@@ -67,7 +67,7 @@ int ab_symbol_value(const struct ab_image *img, const char *name, uint64_t *valu
 		ab_shdr_get(img, i, &symtab);
 		if (symtab.type != SHT_SYMTAB)
 			continue;
-		if (symtab.entsize != entsize || symtab.size % entsize ||
+		if (symtab.entsize != entsize || (size_t)symtab.size % entsize ||
 		    !ab_shdr_get(img, symtab.link, &strtab) || strtab.type != SHT_STRTAB)
 			return -1;
 		for (uint64_t off = 0; off < symtab.size; off += entsize) {

@@ -87,7 +87,7 @@ static int relocate(const struct ab_image *img, struct collect *c, size_t first,
 	uint32_t pc32 = img->is64 ? R_X86_64_PC32 : R_386_PC32;
 	struct ab_shdr symtab;
 
-	if (rsh->entsize != entsize || rsh->size % entsize || !ab_shdr_get(img, rsh->link, &symtab) ||
+	if (rsh->entsize != entsize || (size_t)rsh->size % entsize || !ab_shdr_get(img, rsh->link, &symtab) ||
 	    symtab.type != SHT_SYMTAB || symtab.entsize != symsize)
 		return AB_LD_E_SITES;
 	for (uint64_t off = 0; off < rsh->size; off += entsize) {
@@ -96,9 +96,12 @@ static int relocate(const struct ab_image *img, struct collect *c, size_t first,
 		uint64_t info = img->is64 ? rd64(r + 8) : rd32(r + 4);
 		uint64_t symi = img->is64 ? info >> 32 : info >> 8;
 		uint32_t type = img->is64 ? (uint32_t)info : (uint32_t)(info & 0xff);
-		if (where % AB_SITE_SIZE || where / AB_SITE_SIZE >= rec->count)
-			continue;    /* not a record's rel field: nothing of ours */
-		struct ab_site *s = &c->sites[first + where / AB_SITE_SIZE];
+		/* Not a record's rel field: nothing of ours.  Past this check
+		 * `where` is inside the section, so size_t arithmetic is exact
+		 * (and an i386 build needs no 64-bit division from libgcc). */
+		if (where >= rec->count * AB_SITE_SIZE || (size_t)where % AB_SITE_SIZE)
+			continue;
+		struct ab_site *s = &c->sites[first + (size_t)where / AB_SITE_SIZE];
 		/* REL keeps the addend in the record's rel field itself. */
 		int64_t addend = !rela ? (int32_t)rd32(rec->bytes + where)
 			       : img->is64 ? (int64_t)rd64(r + 16) : (int32_t)rd32(r + 8);
@@ -106,7 +109,7 @@ static int relocate(const struct ab_image *img, struct collect *c, size_t first,
 		if (s->status)
 			continue;
 		struct ab_shdr target;
-		if (type != pc32 || symi == 0 || symi >= symtab.size / symsize) {
+		if (type != pc32 || symi == 0 || symi >= (size_t)symtab.size / symsize) {
 			s->status = AB_SITE_E_RELOC;
 			continue;
 		}
@@ -172,10 +175,11 @@ static int add_records(struct collect *c, const struct records *rec)
 static int section_records(const struct ab_image *img, const struct ab_shdr *sh, uint32_t idx,
 			   struct records *rec)
 {
-	if (sh->type != SHT_PROGBITS || sh->size % AB_SITE_SIZE)
+	/* ab_image_parse checked the section lies in the file: size_t is exact. */
+	if (sh->type != SHT_PROGBITS || (size_t)sh->size % AB_SITE_SIZE)
 		return AB_LD_E_SITES;
 	rec->bytes = img->data + sh->offset;
-	rec->count = sh->size / AB_SITE_SIZE;
+	rec->count = (size_t)sh->size / AB_SITE_SIZE;
 	rec->addr = sh->addr;
 	rec->shndx = idx;
 	if (img->type == ET_REL || !rec->count)
@@ -195,15 +199,16 @@ static int symbol_records(const struct ab_image *img, int have_section, struct r
 		return AB_LD_E_SITES;
 	if (!a && !b)
 		return AB_LD_OK;
-	if (!a || !b || end < start || (end - start) % AB_SITE_SIZE)
+	/* Records beyond the file's size cannot exist; below it, size_t is exact. */
+	if (!a || !b || end < start || end - start > img->size || (size_t)(end - start) % AB_SITE_SIZE)
 		return AB_LD_E_SITES;
+	size_t count = (size_t)(end - start) / AB_SITE_SIZE;
 	if (have_section)
-		return start == rec->addr && (end - start) / AB_SITE_SIZE == rec->count
-			? AB_LD_OK : AB_LD_E_SITES;
+		return start == rec->addr && count == rec->count ? AB_LD_OK : AB_LD_E_SITES;
 	rec->bytes = ab_image_bytes(img, start, end - start);
 	if (!rec->bytes && end > start)
 		return AB_LD_E_SITES;
-	rec->count = (end - start) / AB_SITE_SIZE;
+	rec->count = count;
 	rec->addr = start;
 	return AB_LD_OK;
 }
