@@ -88,8 +88,11 @@ static int parse_phdrs(struct ab_image *img, const uint8_t *d)
 			return AB_LD_E_TOO_MANY;
 		for (unsigned j = 0; j < img->nsegs; j++) {
 			const struct ab_seg *o = &img->segs[j];
+			/* Shared file bytes too: patching a copy of the file would
+			 * write one segment's sites into the other's code. */
 			if (ranges_overlap(s.vaddr, s.memsz, o->vaddr, o->memsz) ||
-			    ranges_overlap(s.paddr, s.memsz, o->paddr, o->memsz))
+			    ranges_overlap(s.paddr, s.memsz, o->paddr, o->memsz) ||
+			    ranges_overlap(s.offset, s.filesz, o->offset, o->filesz))
 				return AB_LD_E_OVERLAP;
 		}
 		img->segs[img->nsegs++] = s;

@@ -245,14 +245,20 @@ int ab_sites_collect(const struct ab_image *img, struct ab_site *sites, size_t c
 {
 	if (!img || !count || (!sites && cap))
 		return AB_LD_E_ARG;
-	struct collect c = { img, sites, cap, 0 };
 	*count = 0;
-	int r = find_and_add(&c);
+	/* Count first, over every .afterburn (an object has one per group), so
+	 * that a buffer too small is left untouched. */
+	struct collect counting = { img, NULL, 0, 0 };
+	int r = find_and_add(&counting);
 	if (r)
 		return r;
-	*count = c.n;
-	if (c.n > cap || (c.n && !c.sites))
+	*count = counting.n;
+	if (counting.n > cap)
 		return AB_LD_E_TOO_MANY;
+	struct collect c = { img, sites, cap, 0 };
+	r = find_and_add(&c);
+	if (r)
+		return r;
 	ab_sites_sort(sites, c.n);
 	ab_sites_mark_overlaps(sites, c.n);
 	return AB_LD_OK;

@@ -1,14 +1,16 @@
-"""Fuzzing afterburn-as (tests/fuzz): builds the libFuzzer harnesses with
-clang if needed, replays the regression inputs, and fuzzes each harness for
-a bounded time (AB_FUZZ_SECONDS, default 30) over a copy of its corpus.
+"""Fuzzing afterburn-as, the rules parser and the loader (tests/fuzz): builds
+the libFuzzer harnesses with clang if needed, replays the regression inputs,
+and fuzzes each harness for a bounded time (AB_FUZZ_SECONDS, default 30) over
+a copy of its corpus.
 
 A run fails on any crash, leak, sanitizer report, or timeout/out-of-memory
 that LLVM's own llvm-mc does not share.  Inputs on which LLVM itself gives
 up (report_fatal_error, exit status 66 from the harness) or crashes are
-checked against llvm-mc-14: when llvm-mc shows the same, they are LLVM's
-(see tests/fuzz/known-llvm/) and are reported, not failed.  Findings that
-match an open bug of ours listed in KNOWN_BUGS make the run xfail, with the
-bug named, after the fuzzer was restarted to look for others.
+checked against llvm-mc-14 (fuzz_as only: the others run no LLVM): when
+llvm-mc shows the same, they are LLVM's (see tests/fuzz/known-llvm/) and are
+reported, not failed.  Findings that match an open bug of ours listed in
+KNOWN_BUGS make the run xfail, with the bug named, after the fuzzer was
+restarted to look for others.
 
 Artifacts land in tests/fuzz/artifacts/<harness>/ (git-ignored).
 """
@@ -30,7 +32,7 @@ SECONDS = float(os.environ.get("AB_FUZZ_SECONDS", "30"))
 FATAL_EXIT = 66
 LLVM_MC = shutil.which("llvm-mc-14") or shutil.which("llvm-mc")
 
-HARNESSES = ["as", "rules"]
+HARNESSES = ["as", "rules", "loader"]
 
 # Open bugs in our code that the fuzzer finds; each was reported to the lead.
 # (harness, regex over the sanitizer report, description).  Delete the entry
@@ -42,7 +44,7 @@ REGRESSION_XFAIL = {}
 
 # Our code: a crash with one of these in a frame below LLVMFuzzerTestOneInput's
 # call into LLVM is ours, whatever frame #0 is.
-OUR_SOURCES = ("/afterburner/", "/abi/", "fuzz_as.cpp", "fuzz_rules.c")
+OUR_SOURCES = ("/afterburner/", "/abi/", "/loader/", "fuzz_as.cpp", "fuzz_rules.c", "fuzz_loader.c")
 
 
 def _run(cmd, **kw):
@@ -154,7 +156,7 @@ class Campaign:
             if p.returncode == 0:
                 break
             self.restarts += 1
-            if p.returncode == FATAL_EXIT:
+            if p.returncode == FATAL_EXIT and self.h == "as":
                 self._fatal()
                 continue
             new = sorted(set(self.art.iterdir()) - before)
@@ -208,7 +210,8 @@ class Campaign:
         return "\n".join(lines)
 
 
-@pytest.mark.parametrize("harness", HARNESSES)
+@pytest.mark.parametrize("harness", [pytest.param(h, marks=[pytest.mark.loader] if h == "loader" else [])
+                                     for h in HARNESSES])
 def test_fuzz(harnesses, tmp_path, harness):
     c = Campaign(harness, harnesses[harness], tmp_path)
     c.fuzz(SECONDS)
@@ -224,6 +227,8 @@ def _regressions():
     for h in HARNESSES:
         d = FUZZ / "regressions" / h
         for f in sorted(d.iterdir()) if d.is_dir() else ():
+            if f.name.startswith("."):
+                continue        # .gitkeep
             marks = []
             if f.name in REGRESSION_XFAIL:
                 marks.append(pytest.mark.xfail(strict=True, reason="BUG: " + REGRESSION_XFAIL[f.name]))
