@@ -1,0 +1,185 @@
+/*
+ * Address spaces: a 2-level page table per space, the kernel's part of the
+ * page directory shared with every space, and beside each page table a page
+ * of pointers to the mapping-database nodes of its entries (mapdb.c).
+ * All page-table memory comes from the kernel pool, reached through the
+ * direct map.
+ */
+#include "kernel.h"
+#include "paging.h"
+#include "pmm.h"
+#include "printk.h"
+
+struct space *spaces[MAX_SPACES];
+static struct space *loaded;          /* the space whose page directory CR3 holds */
+
+#define PDX(va) ((va) >> 22)
+#define PTX(va) (((va) >> 12) & 0x3FFu)
+#define USER_PDES PDX(KERNEL_BASE)    /* PDEs below the kernel's */
+
+struct space *space_create(uint32_t creator)
+{
+	unsigned id;
+	for (id = 1; id < MAX_SPACES && spaces[id]; id++)
+		;
+	if (id == MAX_SPACES)
+		return NULL;
+	struct space *s = kpage_alloc();
+	uint32_t *pd = s ? kpage_alloc() : NULL;
+	struct mnode ***nodes = pd ? kpage_alloc() : NULL;
+	if (!nodes) {
+		if (pd)
+			kpage_free(pd);
+		if (s)
+			kpage_free(s);
+		return NULL;
+	}
+	for (unsigned i = USER_PDES; i < 1024; i++)
+		pd[i] = boot_page_directory[i];
+	s->id = id;
+	s->pd = pd;
+	s->pd_phys = VIRT_TO_PHYS(pd);
+	s->nodes = nodes;
+	s->creator = creator;
+	spaces[id] = s;
+	return s;
+}
+
+/* Every mapping of the space goes, with everything mapped on from it. */
+void space_destroy(struct space *s)
+{
+	if (loaded == s) {
+		arch_load_space(VIRT_TO_PHYS(boot_page_directory));
+		loaded = NULL;
+	}
+	for (unsigned i = 0; i < USER_PDES; i++) {
+		if (!(s->pd[i] & PTE_P))
+			continue;
+		struct mnode **n = s->nodes[i];
+		for (unsigned j = 0; n && j < 1024; j++)
+			if (n[j])
+				mnode_revoke(n[j], 1);
+		kpage_free(PHYS_TO_VIRT(s->pd[i] & PAGE_MASK));
+		if (n)
+			kpage_free(n);
+	}
+	if (s->io_bitmap) {
+		arch_io_bitmap_changed();    /* the page may come back as another's */
+		kpage_free(s->io_bitmap);
+	}
+	spaces[s->id] = NULL;
+	kpage_free(s->nodes);
+	kpage_free(s->pd);
+	kpage_free(s);
+}
+
+/* A space's I/O bitmap covers ports 0..32767 in one page (every device we
+ * model is there); the ports above are always denied (arch.h). */
+void space_activate(struct space *s)
+{
+	if (s == loaded)
+		return;
+	arch_load_space(s->pd_phys);
+	arch_load_io_bitmap(s->io_bitmap);
+	loaded = s;
+}
+
+/* Allow ports [first, first + count) in s; 0, or -1 without memory. */
+int space_allow_ports(struct space *s, uint32_t first, uint32_t count)
+{
+	if (!s->io_bitmap) {
+		s->io_bitmap = kpage_alloc();
+		if (!s->io_bitmap)
+			return -1;
+		memset(s->io_bitmap, 0xFF, PAGE_SIZE);
+	}
+	for (uint32_t p = first; p < first + count; p++)
+		s->io_bitmap[p / 8] &= (uint8_t)~(1u << (p % 8));
+	arch_io_bitmap_changed();
+	if (s == loaded)
+		arch_load_io_bitmap(s->io_bitmap);
+	return 0;
+}
+
+/* 1 if s may use every port of [first, first + count). */
+int space_has_ports(struct space *s, uint32_t first, uint32_t count)
+{
+	for (uint32_t p = first; p < first + count; p++)
+		if (!s->io_bitmap || (s->io_bitmap[p / 8] & (1u << (p % 8))))
+			return 0;
+	return 1;
+}
+
+uint32_t *space_pte(struct space *s, uint32_t va)
+{
+	uint32_t pde = s->pd[PDX(va)];
+	if (!(pde & PTE_P) || PDX(va) >= USER_PDES)
+		return NULL;
+	return (uint32_t *)PHYS_TO_VIRT(pde & PAGE_MASK) + PTX(va);
+}
+
+struct mnode **space_node_slot(struct space *s, uint32_t va)
+{
+	if (PDX(va) >= USER_PDES || !s->nodes[PDX(va)])
+		return NULL;
+	return &s->nodes[PDX(va)][PTX(va)];
+}
+
+/* The page table for va, made if missing (with its page of node pointers). */
+static int ensure_table(struct space *s, uint32_t va)
+{
+	if (s->pd[PDX(va)] & PTE_P)
+		return 0;
+	uint32_t *pt = kpage_alloc();
+	struct mnode **n = pt ? kpage_alloc() : NULL;
+	if (!n) {
+		if (pt)
+			kpage_free(pt);
+		return -1;
+	}
+	s->nodes[PDX(va)] = n;
+	s->pd[PDX(va)] = VIRT_TO_PHYS(pt) | PTE_P | PTE_W | PTE_U;
+	return 0;
+}
+
+int space_map_frame(struct space *s, uint32_t va, uint32_t frame, uint32_t rights, struct mnode *node)
+{
+	if (PDX(va) >= USER_PDES || ensure_table(s, va))
+		return -1;
+	uint32_t *pte = space_pte(s, va);
+	*pte = (frame & PAGE_MASK) | PTE_P | PTE_U | ((rights & HV_RIGHT_W) ? PTE_W : 0);
+	s->nodes[PDX(va)][PTX(va)] = node;
+	if (node) {
+		node->space = s;
+		node->va = va & PAGE_MASK;
+	}
+	if (s == loaded)
+		arch_invlpg(va);
+	return 0;
+}
+
+void space_clear_pte(struct space *s, uint32_t va)
+{
+	uint32_t *pte = space_pte(s, va);
+	if (!pte)
+		return;
+	*pte = 0;
+	s->nodes[PDX(va)][PTX(va)] = NULL;
+	if (s == loaded)
+		arch_invlpg(va);
+}
+
+int space_alloc_utcb_slot(struct space *s)
+{
+	for (unsigned i = 0; i < UTCB_SLOTS; i++)
+		if (!(s->utcb_used[i / 8] & (1u << (i % 8)))) {
+			s->utcb_used[i / 8] |= (uint8_t)(1u << (i % 8));
+			return (int)i;
+		}
+	return -1;
+}
+
+void space_free_utcb_slot(struct space *s, unsigned slot)
+{
+	s->utcb_used[slot / 8] &= (uint8_t)~(1u << (slot % 8));
+}

@@ -1,0 +1,162 @@
+/*
+ * Threads.  A thread's control block and its kernel stack share one page
+ * (the TCB at the bottom, the stack growing down from the top), as in L4;
+ * the id's index finds the page in tcbs[], the version catches stale ids.
+ */
+#include "kernel.h"
+#include "pmm.h"
+#include "printk.h"
+
+struct tcb *tcbs[HV_MAX_THREADS];
+static uint16_t versions[HV_MAX_THREADS];
+static unsigned rotor = 1;
+
+/* Threads killed while running on their own stack are freed later. */
+static struct tcb *reap_list[8];
+static unsigned nreap;
+
+/* A space may have this many threads of its making alive at once, so a
+ * hostile task cannot take all of kernel memory. */
+#define CREATE_QUOTA 64
+
+struct tcb *thread_lookup(uint32_t tid)
+{
+	if (tid == HV_NILTHREAD || tid == HV_ANYTHREAD || (tid & 0xF0000000u))
+		return NULL;
+	struct tcb *t = tcbs[HV_TID_INDEX(tid)];
+	return t && t->tid == tid && t->state != T_DEAD ? t : NULL;
+}
+
+static int alloc_index(void)
+{
+	for (unsigned n = 1; n < HV_MAX_THREADS; n++) {
+		unsigned i = (rotor + n) % HV_MAX_THREADS;
+		if (i && !tcbs[i]) {
+			rotor = i;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+int thread_create(struct space *s, uint32_t creator, uint32_t pager, uint32_t handler,
+		  unsigned prio, struct tcb **out)
+{
+	struct space *cs = creator ? spaces[creator] : NULL;
+	if (cs && creator != ROOT_SPACE_ID && cs->created >= CREATE_QUOTA)
+		return HV_E_NOMEM;
+	int idx = alloc_index();
+	int slot = space_alloc_utcb_slot(s);
+	struct tcb *t = idx < 0 || slot < 0 ? NULL : kpage_alloc();
+	uint32_t *utcb = t ? kpage_alloc() : NULL;
+	if (!utcb || space_map_frame(s, HV_UTCB_AREA + (uint32_t)slot * PAGE_SIZE, VIRT_TO_PHYS(utcb),
+				     HV_RIGHT_R | HV_RIGHT_W, NULL)) {
+		if (utcb)
+			kpage_free(utcb);
+		if (t)
+			kpage_free(t);
+		if (slot >= 0)
+			space_free_utcb_slot(s, (unsigned)slot);
+		return HV_E_NOMEM;
+	}
+	versions[idx] = (uint16_t)((versions[idx] + 1) & 0xFFFF);
+	if (!versions[idx])
+		versions[idx] = 1;
+	t->tid = (uint32_t)idx | (uint32_t)versions[idx] << 12;
+	t->state = T_INACTIVE;
+	t->prio = (uint8_t)prio;
+	t->space = s;
+	t->creator = creator;
+	t->utcb_slot = (uint32_t)slot;
+	t->utcb = utcb;
+	t->pager = pager;
+	t->handler = handler;
+	utcb[HV_UTCB_TID] = t->tid;
+	utcb[HV_UTCB_SPACE] = s->id;
+	s->nthreads++;
+	if (cs)
+		cs->created++;
+	tcbs[idx] = t;
+	*out = t;
+	return HV_OK;
+}
+
+void thread_start(struct tcb *t, uint32_t eip, uint32_t esp)
+{
+	struct trap_frame *tf = thread_frame(t);
+	if (t->state == T_INACTIVE) {
+		memset(tf, 0, sizeof *tf);
+		arch_init_user_frame(tf, eip, esp);
+		t->kesp = arch_prepare_stack(KSTACK_TOP(t));
+		sched_ready(t);
+		return;
+	}
+	/* A running thread gets a new eip/esp, the rest stays (exchange registers). */
+	tf->eip = eip;
+	tf->esp = esp;
+}
+
+/* Kill every thread a dying space made elsewhere: a task's children die
+ * with it, so nothing it created outlives it. */
+static void kill_children(uint32_t space_id)
+{
+	for (unsigned i = 1; i < HV_MAX_THREADS; i++) {
+		struct tcb *c = tcbs[i];
+		if (c && c->state != T_DEAD && c->creator == space_id && c->space->id != space_id)
+			thread_kill(c);
+	}
+}
+
+void thread_kill(struct tcb *t)
+{
+	if (t->state == T_DEAD)
+		return;
+	if (t->state == T_SEND)
+		ipc_dequeue_sender(t);
+	sched_block(t);
+	t->state = T_DEAD;
+	ipc_cancel_partners(t);
+	irq_detach_thread(t);
+
+	struct space *s = t->space;
+	space_clear_pte(s, HV_UTCB_AREA + t->utcb_slot * PAGE_SIZE);
+	space_free_utcb_slot(s, t->utcb_slot);
+	kpage_free(t->utcb);
+	t->utcb = NULL;
+	struct space *cs = t->creator ? spaces[t->creator] : NULL;
+	if (cs && cs->created)
+		cs->created--;
+
+	if (t == current) {
+		if (nreap < sizeof reap_list / sizeof reap_list[0])
+			reap_list[nreap++] = t;
+	} else {
+		tcbs[HV_TID_INDEX(t->tid)] = NULL;
+		kpage_free(t);
+	}
+	/* A thread dying on its own stack takes its space with it later, in
+	 * thread_reap, once we run on another stack. */
+	if (--s->nthreads == 0) {
+		kill_children(s->id);
+		if (t != current)
+			space_destroy(s);
+	}
+	if (t == current)
+		need_resched = 1;
+}
+
+/* Free the threads that died on their own stack, and their empty spaces;
+ * called from schedule() once we run on another stack. */
+void thread_reap(void)
+{
+	while (nreap) {
+		struct tcb *t = reap_list[nreap - 1];
+		if (t == current)
+			return;      /* still on its stack */
+		nreap--;
+		tcbs[HV_TID_INDEX(t->tid)] = NULL;
+		if (t->space->nthreads == 0 && spaces[t->space->id] == t->space)
+			space_destroy(t->space);
+		kpage_free(t);
+	}
+}
