@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #define AB_SITE_SECTION  ".afterburn"
+/* Code in .user_text and .user_text.* runs in the guest's own ring 3 and is
+ * never annotated (docs/afterburner.md, "Guest user-mode code"). */
+#define AB_USER_TEXT_SECTION ".user_text"
 #define AB_SITE_VERSION  1
 #define AB_SITE_SIZE     12
 

@@ -24,6 +24,9 @@ static const struct { const char *type, *pattern; } builtin_exclusions[] = {
 	{ "code16", "*code16*" },
 	/* Dropped by the linker (afterburn-as does not annotate them). */
 	{ "discard", ".discard*" },
+	/* Guest user-mode code: runs in the guest's ring 3, never annotated. */
+	{ "user", ".user_text" },
+	{ "user", ".user_text.*" },
 };
 
 #define NBUILTIN (sizeof builtin_exclusions / sizeof builtin_exclusions[0])

@@ -510,6 +510,32 @@ def test_altinstr_note_silenced_by_quiet(asm):
 
 
 # ---------------------------------------------------------------------------
+# Guest user-mode code (.user_text, .user_text.*) is never annotated
+
+USER_TEXT_S = """\
+	.text
+	cli
+	pushf
+	.section .user_text,"ax"
+	cli
+	pushf
+	int $0x80
+	.section .user_text.proc1,"ax"
+	popf
+	.section .user_textual,"ax"
+	popf
+"""
+
+
+def test_user_text_not_annotated(asm):
+    res = asm(USER_TEXT_S, "--afterburn-policy=full", name="user.s")
+    # .text: cli, pushf; .user_textual is not the convention: popf
+    assert res.kinds() == {"cli": 1, "pushf": 1, "popf": 1}
+    assert [(line, m.split()[0]) for _, line, m in notes(res.stderr)] == [(5, "cli"), (6, "pushf"), (9, "popf")]
+    assert "user-mode" in res.stderr
+
+
+# ---------------------------------------------------------------------------
 # .code16 regions are skipped
 
 CODE16_S = """\

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kinds.h"
+#include "site.h"
 
 _Static_assert(AB_KIND_COUNT <= 64, "kind bitsets and counters hold 64 kinds");
 
@@ -33,6 +34,9 @@ const char *ab_policy_name(enum ab_policy p)
  * boot; a record would point at the copy source, which never runs in place.
  * .discard sections are dropped by the linker, and a record pointing into
  * one would be a reference to a discarded section.
+ * .user_text sections hold code a guest runs in its own ring 3: there it
+ * must see the hardware's ring-3 behaviour, never the wedge, so it is not
+ * annotated (docs/afterburner.md, "Guest user-mode code").
  */
 int ab_section_excluded(const char *section, const char **why)
 {
@@ -44,6 +48,11 @@ int ab_section_excluded(const char *section, const char **why)
 	}
 	if (!strncmp(section, ".discard", 8)) {
 		if (why) *why = "discarded at link time";
+		return 1;
+	}
+	if (!strncmp(section, AB_USER_TEXT_SECTION, sizeof AB_USER_TEXT_SECTION - 1) &&
+	    (!section[sizeof AB_USER_TEXT_SECTION - 1] || section[sizeof AB_USER_TEXT_SECTION - 1] == '.')) {
+		if (why) *why = "guest user-mode code (.user_text), runs in the guest's ring 3";
 		return 1;
 	}
 	return 0;
