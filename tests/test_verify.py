@@ -511,7 +511,7 @@ def test_json_schema(afterburn, tmp_path):
                                 "excluded", "instructions", "skipped_bytes", "resyncs"}
     (u,) = d["uncovered"]
     assert set(u) >= {"class", "kind", "address", "symbol", "offset", "section", "insn"}
-    assert [x["type"] for x in d["exclusions"]] == ["altinstr", "code16", "code16", "discard"]
+    assert [x["type"] for x in d["exclusions"]] == ["altinstr", "code16", "code16", "discard", "user", "user"]
     assert all(x["builtin"] for x in d["exclusions"])
 
 
