@@ -39,11 +39,13 @@ static int pass_page(struct space *s, uint32_t src, struct space *r, uint32_t ds
 			return -1;
 		mnode_revoke(*rslot, 1);         /* the receiver's old mapping there goes */
 	}
-	struct mnode *n = mnode_alloc();
-	if (!n)
+	if (account_charge(r, 0, 1))
 		return -1;
-	if (space_map_frame(r, dst, frame, rights, n)) {
-		mnode_release(n);
+	struct mnode *n = mnode_alloc();
+	if (!n || space_map_frame(r, dst, frame, rights, n)) {
+		if (n)
+			mnode_release(n);   /* no space yet: not uncharged there */
+		account_uncharge(r, 0, 1);
 		return -1;
 	}
 	if (grant) {

@@ -66,6 +66,8 @@ int irq_attach(unsigned irq, uint32_t tid)
 	if (irq >= NUM_IRQS)
 		return HV_E_INVAL;
 	if (tid == HV_NILTHREAD) {
+		if (handler[irq] && handler[irq]->tid == handler_tid[irq])
+			handler[irq]->irq_pending &= ~(1u << irq);   /* nothing stale after a detach */
 		handler[irq] = NULL;
 		if (irq != 0)
 			arch_irq_mask(irq);
@@ -74,6 +76,8 @@ int irq_attach(unsigned irq, uint32_t tid)
 	struct tcb *t = thread_lookup(tid);
 	if (!t)
 		return HV_E_NOTHREAD;
+	if (handler[irq] && handler[irq] != t && handler[irq]->tid == handler_tid[irq])
+		handler[irq]->irq_pending &= ~(1u << irq);
 	handler[irq] = t;
 	handler_tid[irq] = tid;
 	if (irq != 0)
@@ -85,6 +89,7 @@ void irq_detach_thread(struct tcb *t)
 {
 	for (unsigned irq = 0; irq < NUM_IRQS; irq++)
 		if (handler[irq] == t) {
+			t->irq_pending &= ~(1u << irq);
 			handler[irq] = NULL;
 			if (irq != 0)
 				arch_irq_mask(irq);

@@ -37,6 +37,9 @@ struct space {
 	struct mnode ***nodes;        /* per page table: the mapping node of each PTE */
 	uint8_t *io_bitmap;           /* ports 0..32767, 1 = denied; NULL: no ports */
 	uint32_t creator;             /* id of the space that created it (0: the kernel) */
+	struct space *account;        /* whose kernel-memory budget it uses (NULL: none, root) */
+	unsigned kpages, knodes;      /* an account's use: kernel pages, mapping nodes */
+	uint8_t dying;                /* its last thread died; it goes when the sweep is done */
 	unsigned nthreads;            /* threads living in it */
 	unsigned created;             /* threads it created that still live (its quota) */
 	uint8_t utcb_used[UTCB_SLOTS / 8];
@@ -44,6 +47,13 @@ struct space {
 
 extern struct space *spaces[MAX_SPACES];
 #define ROOT_SPACE_ID 1
+
+/* Kernel memory is charged to accounts: a task root started is one, with
+ * every space it makes below it, so no task can take the kernel pool. */
+#define ACCOUNT_PAGES 1024
+#define ACCOUNT_NODES 32768
+int account_charge(struct space *s, unsigned pages, unsigned nodes);
+void account_uncharge(struct space *s, unsigned pages, unsigned nodes);
 
 struct space *space_create(uint32_t creator);
 void space_destroy(struct space *s);

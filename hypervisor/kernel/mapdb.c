@@ -34,6 +34,8 @@ struct mnode *mnode_alloc(void)
 
 void mnode_release(struct mnode *n)
 {
+	if (n->space)
+		account_uncharge(n->space, 0, 1);
 	n->parent = free_nodes;
 	free_nodes = n;
 	nfree++;

@@ -17,12 +17,48 @@ static struct space *loaded;          /* the space whose page directory CR3 hold
 #define PTX(va) (((va) >> 12) & 0x3FFu)
 #define USER_PDES PDX(KERNEL_BASE)    /* PDEs below the kernel's */
 
+int account_charge(struct space *s, unsigned pages, unsigned nodes)
+{
+	struct space *a = s->account;
+	if (!a)
+		return 0;
+	if (a->kpages + pages > ACCOUNT_PAGES || a->knodes + nodes > ACCOUNT_NODES)
+		return -1;
+	a->kpages += pages;
+	a->knodes += nodes;
+	return 0;
+}
+
+void account_uncharge(struct space *s, unsigned pages, unsigned nodes)
+{
+	struct space *a = s->account;
+	if (a) {
+		a->kpages -= pages;
+		a->knodes -= nodes;
+	}
+}
+
+/* The kernel's own spaces (root) have no budget; a space root makes is an
+ * account of its own; a space any other makes uses its maker's account. */
+static struct space *account_for(uint32_t creator)
+{
+	struct space *cs = creator ? spaces[creator] : NULL;
+	if (!cs)
+		return NULL;
+	return cs->id == ROOT_SPACE_ID ? NULL : cs->account;
+}
+
+#define SPACE_PAGES 3     /* the struct, the page directory, the node table */
+
 struct space *space_create(uint32_t creator)
 {
 	unsigned id;
 	for (id = 1; id < MAX_SPACES && spaces[id]; id++)
 		;
 	if (id == MAX_SPACES)
+		return NULL;
+	struct space *acct = account_for(creator);
+	if (acct && (acct->kpages + SPACE_PAGES > ACCOUNT_PAGES))
 		return NULL;
 	struct space *s = kpage_alloc();
 	uint32_t *pd = s ? kpage_alloc() : NULL;
@@ -37,6 +73,9 @@ struct space *space_create(uint32_t creator)
 	for (unsigned i = USER_PDES; i < 1024; i++)
 		pd[i] = boot_page_directory[i];
 	s->id = id;
+	s->account = acct ? acct : (creator ? s : NULL);
+	s->kpages = 0;
+	account_charge(s, SPACE_PAGES, 0);   /* checked above */
 	s->pd = pd;
 	s->pd_phys = VIRT_TO_PHYS(pd);
 	s->nodes = nodes;
@@ -62,11 +101,14 @@ void space_destroy(struct space *s)
 		kpage_free(PHYS_TO_VIRT(s->pd[i] & PAGE_MASK));
 		if (n)
 			kpage_free(n);
+		account_uncharge(s, 2, 0);
 	}
 	if (s->io_bitmap) {
 		arch_io_bitmap_changed();    /* the page may come back as another's */
 		kpage_free(s->io_bitmap);
+		account_uncharge(s, 1, 0);
 	}
+	account_uncharge(s, SPACE_PAGES, 0);
 	spaces[s->id] = NULL;
 	kpage_free(s->nodes);
 	kpage_free(s->pd);
@@ -88,9 +130,13 @@ void space_activate(struct space *s)
 int space_allow_ports(struct space *s, uint32_t first, uint32_t count)
 {
 	if (!s->io_bitmap) {
-		s->io_bitmap = kpage_alloc();
-		if (!s->io_bitmap)
+		if (account_charge(s, 1, 0))
 			return -1;
+		s->io_bitmap = kpage_alloc();
+		if (!s->io_bitmap) {
+			account_uncharge(s, 1, 0);
+			return -1;
+		}
 		memset(s->io_bitmap, 0xFF, PAGE_SIZE);
 	}
 	for (uint32_t p = first; p < first + count; p++)
@@ -130,11 +176,14 @@ static int ensure_table(struct space *s, uint32_t va)
 {
 	if (s->pd[PDX(va)] & PTE_P)
 		return 0;
+	if (account_charge(s, 2, 0))
+		return -1;
 	uint32_t *pt = kpage_alloc();
 	struct mnode **n = pt ? kpage_alloc() : NULL;
 	if (!n) {
 		if (pt)
 			kpage_free(pt);
+		account_uncharge(s, 2, 0);
 		return -1;
 	}
 	s->nodes[PDX(va)] = n;

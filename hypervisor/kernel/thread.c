@@ -46,8 +46,10 @@ int thread_create(struct space *s, uint32_t creator, uint32_t pager, uint32_t ha
 	if (cs && creator != ROOT_SPACE_ID && cs->created >= CREATE_QUOTA)
 		return HV_E_NOMEM;
 	int idx = alloc_index();
+	if (idx < 0 || account_charge(s, 2, 0))
+		return HV_E_NOMEM;
 	int slot = space_alloc_utcb_slot(s);
-	struct tcb *t = idx < 0 || slot < 0 ? NULL : kpage_alloc();
+	struct tcb *t = slot < 0 ? NULL : kpage_alloc();
 	uint32_t *utcb = t ? kpage_alloc() : NULL;
 	if (!utcb || space_map_frame(s, HV_UTCB_AREA + (uint32_t)slot * PAGE_SIZE, VIRT_TO_PHYS(utcb),
 				     HV_RIGHT_R | HV_RIGHT_W, NULL)) {
@@ -57,6 +59,7 @@ int thread_create(struct space *s, uint32_t creator, uint32_t pager, uint32_t ha
 			kpage_free(t);
 		if (slot >= 0)
 			space_free_utcb_slot(s, (unsigned)slot);
+		account_uncharge(s, 2, 0);
 		return HV_E_NOMEM;
 	}
 	versions[idx] = (uint16_t)((versions[idx] + 1) & 0xFFFF);
@@ -96,15 +99,50 @@ void thread_start(struct tcb *t, uint32_t eip, uint32_t esp)
 	tf->esp = esp;
 }
 
-/* Kill every thread a dying space made elsewhere: a task's children die
- * with it, so nothing it created outlives it. */
-static void kill_children(uint32_t space_id)
+/* A space is gone when it is destroyed or its last thread died. */
+static int space_gone(uint32_t id)
 {
-	for (unsigned i = 1; i < HV_MAX_THREADS; i++) {
-		struct tcb *c = tcbs[i];
-		if (c && c->state != T_DEAD && c->creator == space_id && c->space->id != space_id)
-			thread_kill(c);
+	return id && (!spaces[id] || spaces[id]->dying);
+}
+
+/* Everything a dead space made dies with it: the threads it created
+ * anywhere and the spaces it created, with theirs in turn, so nothing a
+ * task made outlives it.  A loop to a fixed point, not recursion: the tree
+ * may be deep and the kernel stack is one page. */
+static int sweeping;
+
+static void sweep_orphans(void)
+{
+	sweeping = 1;
+	for (int again = 1; again;) {
+		again = 0;
+		for (unsigned i = 1; i < HV_MAX_THREADS; i++) {
+			struct tcb *c = tcbs[i];
+			if (!c || c->state == T_DEAD)
+				continue;
+			if (space_gone(c->creator) || space_gone(c->space->creator)) {
+				thread_kill(c);
+				again = 1;
+			}
+		}
 	}
+	sweeping = 0;
+}
+
+/* Destroy the spaces left without threads: those using another's budget
+ * first, the accounts last, so no space outlives the budget it charges.
+ * The current thread's space, if it just died, waits for thread_reap. */
+static void destroy_dead_spaces(void)
+{
+	for (int accounts = 0; accounts < 2; accounts++)
+		for (unsigned id = 1; id < MAX_SPACES; id++) {
+			struct space *sp = spaces[id];
+			if (!sp || !sp->dying || sp->nthreads || (sp->account == sp) != accounts)
+				continue;
+			if (current->space == sp && current->state == T_DEAD)
+				continue;
+			space_destroy(sp);
+		}
 }
 
 void thread_kill(struct tcb *t)
@@ -123,6 +161,7 @@ void thread_kill(struct tcb *t)
 	space_free_utcb_slot(s, t->utcb_slot);
 	kpage_free(t->utcb);
 	t->utcb = NULL;
+	account_uncharge(s, 2, 0);
 	struct space *cs = t->creator ? spaces[t->creator] : NULL;
 	if (cs && cs->created)
 		cs->created--;
@@ -134,12 +173,14 @@ void thread_kill(struct tcb *t)
 		tcbs[HV_TID_INDEX(t->tid)] = NULL;
 		kpage_free(t);
 	}
-	/* A thread dying on its own stack takes its space with it later, in
+	/* The space goes after everything it made (whose budget it may be),
+	 * and, for a thread dying on its own stack, later still: in
 	 * thread_reap, once we run on another stack. */
-	if (--s->nthreads == 0) {
-		kill_children(s->id);
-		if (t != current)
-			space_destroy(s);
+	if (--s->nthreads == 0)
+		s->dying = 1;
+	if (!sweeping) {
+		sweep_orphans();
+		destroy_dead_spaces();
 	}
 	if (t == current)
 		need_resched = 1;

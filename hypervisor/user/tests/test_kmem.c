@@ -2,9 +2,11 @@
  * Kernel memory.  A task may have 64 threads it made alive at once
  * (HV_E_NOMEM after that), and gets them back when they die.  Page tables
  * are kernel memory too: children in new spaces touch one page in every
- * 4 MiB, and we, their pager, map our page P there, until the kernel's pool
- * runs dry.  The kernel must refuse (the mapping fails, the child faults
- * again) without panicking, and be whole again once the children die.
+ * 4 MiB, and we, their pager, map our page P there, until our task's
+ * kernel-memory budget (ACCOUNT_PAGES, charged for every space below us)
+ * runs out -- long before the kernel's pool would.  The kernel must refuse
+ * (the mapping fails, the child faults again) without panicking, and be
+ * whole again once the children die.
  */
 #include "hvu.h"
 
@@ -79,8 +81,8 @@ int main(void)
 		total += got;
 		full = got < per;
 	}
-	uprintf("test_kmem: %u page tables in %u spaces before the pool ran dry\n", total, spaces);
-	check(full, "the kernel's pool ran dry (after %u page tables) and the kernel said no", total);
+	uprintf("test_kmem: %u page tables in %u spaces before our budget ran out\n", total, spaces);
+	check(full, "our kernel-memory budget ran out (after %u page tables) and the kernel said no", total);
 	for (unsigned i = 0; i < spaces; i++)
 		hv_thread_kill(tids[i]);
 	/* Everything is back: a new space with many page tables again. */
