@@ -156,12 +156,15 @@ void sched_idle(void) __attribute__((noreturn));
 void sched_ready(struct tcb *t);        /* make t runnable */
 void sched_block(struct tcb *t);        /* take t off the ready queue */
 void schedule(void);                    /* run the best runnable thread */
+void sched_switch(struct tcb *next);    /* run next now (the IPC fast path) */
 void sched_tick(void);
 void sched_yield(void);
 
 /* --- IPC, faults, interrupts, system calls ----------------------------------- */
 
 void ipc(struct tcb *self, uint32_t to, uint32_t from, uint32_t flags);
+/* Call and reply-and-wait in the common case (fastpath.c); 0: take ipc(). */
+int ipc_fastpath(struct tcb *self, struct trap_frame *tf);
 /* Send a kernel-made message from t to its pager/handler and wait for the reply. */
 void ipc_fault(struct tcb *t, uint32_t dest, enum fault_kind kind);
 /* Typed items of a message from s to r (ipc_items.c); HV_OK or HV_E_MAP. */

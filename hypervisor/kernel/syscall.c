@@ -110,6 +110,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	uint32_t st;
 
 	if (likely(tf->eax == HV_SYS_IPC)) {
+		if (likely(ipc_fastpath(self, tf)))
+			return;
 		ipc(self, tf->ebx, tf->ecx, tf->edx);
 		return;
 	}
