@@ -1812,3 +1812,15 @@ def test_cc_through_ccache(bindir, hello):
     assert hits() == (2, 4), "a changed rules file must miss"
     assert kinds_in(check_sites(e6)) == {"pushf": 1, "cli": 1}
     del e1
+
+
+# ---------------------------------------------------------------------------
+# Alignment in 32-bit code: one long no-op, as GNU as makes, not a run of 0x90
+
+def test_alignment_uses_long_nops_in_32_bit(asm):
+    res = asm("\t.text\nf:\tret\n\t.p2align 4,,10\n\t.p2align 3\ng:\tret\n",
+              "--afterburn-policy=none", name="align.s")
+    text = res.elf.section(".text")
+    code = res.obj.read_bytes()[text.offset:text.offset + text.size]
+    assert code[0] == 0xC3 and code[8] == 0xC3
+    assert code[1:8] != b"\x90" * 7 and code[1:3] == b"\x0f\x1f", code.hex()

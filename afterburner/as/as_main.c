@@ -249,6 +249,12 @@ int main(int argc, char **argv)
 	}
 	a.mc.include_dirs = a.incs;
 	a.mc.defsyms = a.defsyms;
+	/* LLVM's generic 32-bit CPU fills alignment gaps with runs of 0x90,
+	 * where GNU as uses one long nop.  Our site padding needs a P6 anyway
+	 * (0f 1f), and pentiumpro is LLVM's P6 with NOPL: alignment then
+	 * costs one instruction, as with GNU as.  -march= still wins. */
+	if (!a.mc.cpu && a.mc.bits == 32)
+		a.mc.cpu = "pentiumpro";
 	if (a.version) {
 		print_version();
 		/* "--version" alone prints and stops, like gas; "-v" goes on. */
