@@ -2,9 +2,11 @@
 #include "kinds.h"
 
 const struct ab_kind_info ab_kinds[AB_KIND_COUNT] = {
-	[AB_KIND_NONE] = { "none", AB_CLASS_TRAPPING, 0, AB_LAYOUT_NONE },
-#define KIND(id, nm, class, len, lay) \
-	[AB_KIND_##id] = { nm, AB_CLASS_##class, len, AB_LAYOUT_##lay },
+	[AB_KIND_NONE] = { "none", AB_CLASS_TRAPPING, 0, AB_LAYOUT_NONE, 0 },
+#define PAD_AFTER 0
+#define PAD_BEFORE 1
+#define KIND(id, nm, class, len, lay, pad) \
+	[AB_KIND_##id] = { nm, AB_CLASS_##class, len, AB_LAYOUT_##lay, PAD_##pad },
 #include "kinds.def"
 #undef KIND
 };

@@ -9,7 +9,7 @@
 
 enum ab_kind {
 	AB_KIND_NONE = 0,
-#define KIND(id, name, class, len, layout) AB_KIND_##id,
+#define KIND(id, name, class, len, layout, pad) AB_KIND_##id,
 #include "kinds.def"
 #undef KIND
 	AB_KIND_COUNT
@@ -39,10 +39,19 @@ struct ab_kind_info {
 	uint8_t cls;           /* enum ab_class */
 	uint8_t site_len;      /* default site length, instruction plus padding */
 	uint8_t layout;        /* enum ab_layout */
+	uint8_t pad_before;    /* 1: the padding precedes the instruction (kinds.def, pad) */
 };
 
 /* Indexed by enum ab_kind; entry 0 is AB_KIND_NONE. */
 extern const struct ab_kind_info ab_kinds[AB_KIND_COUNT];
+
+/* Where a site's instruction starts: after the padding for BEFORE kinds. */
+static inline unsigned ab_site_insn_offset(unsigned kind, unsigned len, unsigned insn_len)
+{
+	return kind > AB_KIND_NONE && kind < AB_KIND_COUNT && ab_kinds[kind].pad_before && len >= insn_len
+		? len - insn_len : 0;
+}
+
 
 static inline const struct ab_kind_info *ab_kind_info(unsigned kind)
 {

@@ -77,9 +77,14 @@ static int check_site(struct ab_verify *v, size_t i, csh cs, cs_insn *insn)
 	if (mode == AB_MODE_64 && img->machine != EM_X86_64)
 		return add_bad(v, i, "operands", "64-bit site in an i386 file");
 
-	const uint8_t *p = sec->bytes + s->off;
+	/* BEFORE kinds (sti) have their padding first (abi/kinds.def). */
+	unsigned at = ab_site_insn_offset(r->kind, r->len, r->insn_len);
+	if (at && !ab_is_padding(sec->bytes + s->off, at))
+		return add_bad(v, i, "padding", "the %u bytes before the %s are not no-ops", at,
+			       kind_name(r->kind));
+	const uint8_t *p = sec->bytes + s->off + at;
 	struct ab_insn d;
-	unsigned n = ab_decode(p, r->len, mode, &d);
+	unsigned n = ab_decode(p, r->len - at, mode, &d);
 	if (!n || d.kind != r->kind || n != r->insn_len) {
 		char text[64];
 		disasm_text(cs, insn, p, r->len, s->addr, text, sizeof text);
@@ -92,9 +97,9 @@ static int check_site(struct ab_verify *v, size_t i, csh cs, cs_insn *insn)
 		return add_bad(v, i, "instruction", "insn_len %u, but \"%s\" is %u bytes",
 			       r->insn_len, text, n);
 	}
-	if (!ab_is_padding(p + n, r->len - n))
+	if (!ab_is_padding(p + n, r->len - at - n))
 		return add_bad(v, i, "padding", "the %u bytes after the instruction are not no-ops",
-			       r->len - n);
+			       r->len - at - n);
 
 	/* The loader emits replacements from these fields without looking at
 	 * the bytes again, so they must be what ab_site_fill derives. */
@@ -167,12 +172,17 @@ size_t ab_verify_sites_from(const struct ab_verify *v, size_t shndx, uint64_t of
 	return lo;
 }
 
+/* The site whose instruction is at off: it starts there, or, for a kind
+ * padded before (sti), up to a site's length earlier. */
 long ab_verify_site_at(const struct ab_verify *v, size_t shndx, uint64_t off)
 {
-	size_t lo = ab_verify_sites_from(v, shndx, off);
-	if (lo < v->n_order) {
+	size_t lo = ab_verify_sites_from(v, shndx, off > 255 ? off - 255 : 0);
+	for (; lo < v->n_order; lo++) {
 		const struct ab_elf_site *s = &v->sites.v[v->order[lo]];
-		if (s->shndx == shndx && s->off == off)
+		if (s->shndx != shndx || s->off > off)
+			break;
+		const struct ab_site_record *r = &s->rec;
+		if (s->off + ab_site_insn_offset(r->kind, r->len, r->insn_len) == off)
 			return (long)v->order[lo];
 	}
 	return -1;

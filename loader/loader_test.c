@@ -81,7 +81,7 @@ static uint8_t *make_guest(int nrec)
 	t[12] = 0x0f; t[13] = 0x22; t[14] = 0xd8; ab_nop_fill(t + 15, 2); /* mov %eax,%cr3 */
 	t[17] = 0x0f; t[18] = 0x31; ab_nop_fill(t + 19, 3);       /* rdtsc */
 	uint8_t *init = img + DATA_OFF + 0x80;                     /* .init.text in RW */
-	init[0] = 0xfb; ab_nop_fill(init + 1, 4);                  /* sti */
+	ab_nop_fill(init, 4); init[4] = 0xfb;                      /* sti: padding first */
 
 	static const struct { uint32_t va; uint8_t kind, len, insn; } rec[] = {
 		{ TEXT_VA + 0, AB_KIND_PUSHF, 5, 1 },

@@ -52,7 +52,7 @@ static void table_entry(const struct ab_image *img, const struct ab_site *s, str
 	e->op_b = s->op_b;
 	e->width = s->width;
 	e->modrm = s->modrm;
-	ab_bytes_copy(e->insn, orig, s->insn_len);
+	ab_bytes_copy(e->insn, orig + ab_site_insn_offset(s->kind, s->len, s->insn_len), s->insn_len);
 }
 
 /* The table header, written field by field: the area may be unaligned. */

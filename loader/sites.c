@@ -72,8 +72,10 @@ static void check_bytes(const struct ab_image *img, struct ab_site *s)
 	const uint8_t *p = ab_site_bytes(img, s);
 	struct ab_insn insn;
 	enum ab_mode mode = (s->flags & AB_SITE_CODE64) ? AB_MODE_64 : AB_MODE_32;
-	if (!p || ab_decode(p, s->len, mode, &insn) != s->insn_len || insn.kind != s->kind ||
-	    !ab_is_padding(p + s->insn_len, (size_t)(s->len - s->insn_len)))
+	unsigned at = ab_site_insn_offset(s->kind, s->len, s->insn_len);   /* sti: padding first */
+	if (!p || !ab_is_padding(p, at) ||
+	    ab_decode(p + at, (size_t)(s->len - at), mode, &insn) != s->insn_len || insn.kind != s->kind ||
+	    !ab_is_padding(p + at + s->insn_len, (size_t)(s->len - at - s->insn_len)))
 		s->status = AB_SITE_E_BYTES;
 }
 

@@ -37,7 +37,7 @@ _KINDS_DEF = pathlib.Path(__file__).resolve().parent.parent / "abi" / "kinds.def
 
 
 def _load_kinds():
-    names, classes, lens = {}, {}, {}
+    names, classes, lens, pad_before = {}, {}, {}, {}
     n = 0
     for line in _KINDS_DEF.read_text().splitlines():
         line = line.strip()
@@ -48,10 +48,11 @@ def _load_kinds():
         names[n] = parts[1].strip('"')
         classes[n] = parts[2]
         lens[n] = int(parts[3])
-    return names, classes, lens
+        pad_before[n] = len(parts) > 5 and parts[5] == "BEFORE"
+    return names, classes, lens, pad_before
 
 
-KIND_NAMES, KIND_CLASSES, KIND_SITE_LEN = _load_kinds()
+KIND_NAMES, KIND_CLASSES, KIND_SITE_LEN, KIND_PAD_BEFORE = _load_kinds()
 KIND_BY_NAME = {v: k for k, v in KIND_NAMES.items()}
 
 
@@ -526,6 +527,17 @@ def check_sites(elf, disasm=None):
         assert where in by_addr, (f"{sec.name}+{s.offset:#x}: no instruction starts at the site "
                                   f"(record {s.kind_name})")
         n = by_addr[where]
+        # sti's padding comes first (abi/kinds.def, pad BEFORE)
+        if KIND_PAD_BEFORE.get(s.kind):
+            start = where + s.len - s.insn_len
+            while insns[n].addr < start:
+                assert is_nop(insns[n]), (f"{sec.name}+{s.offset:#x}: '{insns[n].text}' in the "
+                                          f"padding before the {s.kind_name}")
+                n += 1
+            assert insns[n].addr == start, f"{sec.name}+{s.offset:#x}: padding overruns the {s.kind_name}"
+            where_insn = start
+        else:
+            where_insn = where
         insn = insns[n]
         got = kind_of(insn, elf.bits)
         assert got == s.kind_name, (f"{sec.name}+{s.offset:#x}: record says {s.kind_name}, "
@@ -534,6 +546,7 @@ def check_sites(elf, disasm=None):
                                          f"'{insn.text}' is {insn.size} bytes")
         expect_len = max(KIND_SITE_LEN[s.kind], s.insn_len)
         assert s.len == expect_len, f"{sec.name}+{s.offset:#x}: site len {s.len}, expected {expect_len}"
+        assert insn.addr == where_insn
         pos = insn.end
         n += 1
         while pos < where + s.len:

@@ -669,9 +669,11 @@ def test_semicolon_statements_handwritten(asm):
     sites = check_sites(res.elf)
     assert [s.kind_name for s, _ in sorted(sites, key=lambda x: x[0].offset)] == \
         ["pushf", "popf", "cli", "sti"]
-    # Every site is laid out back to back, with the nop kept in between.
+    # Every site is laid out back to back, with the nop kept in between;
+    # sti's padding comes first, so the sti sits right before the ret.
     text = res.elf.section(".text").data
-    assert text[5 + 5 + 7] == 0x90 and text[5 + 5 + 7 + 1] == 0xfb
+    assert text[5 + 5 + 7] == 0x90 and text[5 + 5 + 7 + 1 + 4] == 0xfb
+    assert text[5 + 5 + 7 + 1 + 5] == 0xc3
 
 
 @pytest.mark.parametrize("cc", COMPILERS)
@@ -1487,10 +1489,12 @@ def test_ld_r_keeps_records(asm, tmp_path):
     sites = check_sites(xelf)
     assert kinds_in(sites) == expect
     for s, insn in sites:
-        assert s.address == insn.addr
+        # the site starts at the instruction, or at its padding for sti
+        at = s.len - s.insn_len if E.KIND_PAD_BEFORE.get(s.kind) else 0
+        assert s.address + at == insn.addr
         rec_addr = xelf.sections[s.rec_section].addr + s.rec_offset
         rel = E.struct.unpack_from("<i", xelf.sections[s.rec_section].data, s.rec_offset)[0]
-        assert rec_addr + rel == insn.addr
+        assert rec_addr + rel == s.address
     # The operand bytes survive linking too: "outb %al, %dx" has no immediate port.
     outs = [s for s, _ in sites if s.kind_name == "out"]
     assert len(outs) == 2 and all(not s.flags & E.SITE_IMM and s.width == 1 for s in outs)

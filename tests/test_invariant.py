@@ -2,7 +2,8 @@
 
 Each .s file is assembled twice by afterburn-as, with policy none and with
 policy full.  Both objects are disassembled (objdump), the padding of every
-site ([site + insn_len, site + len), from the .afterburn records after their
+site ([site + insn_len, site + len), or the bytes before the instruction for
+kinds padded first (sti), from the .afterburn records after their
 relocations) is removed from the annotated stream, and the two instruction
 streams must then be the same instruction for instruction:
 
@@ -475,7 +476,10 @@ def _strip_padding(elf, disasm, sites):
     """Per executable section, the instructions outside site padding."""
     pad = collections.defaultdict(list)
     for s in sites:
-        pad[s.section].append((s.offset + s.insn_len, s.offset + s.len))
+        if E.KIND_PAD_BEFORE.get(s.kind):      # sti: the padding comes first
+            pad[s.section].append((s.offset, s.offset + s.len - s.insn_len))
+        else:
+            pad[s.section].append((s.offset + s.insn_len, s.offset + s.len))
     out = {}
     for idx, insns in disasm.items():
         ranges = sorted(pad.get(idx, []))

@@ -28,10 +28,11 @@ AFTERBURN = BUILD / "bin" / "afterburn"
 def _parse_kinds():
     kinds, num = {}, 0
     for line in (ROOT / "abi" / "kinds.def").read_text().splitlines():
-        m = re.match(r'\s*KIND\(\s*(\w+),\s*"([^"]+)",\s*(\w+),\s*(\d+),\s*(\w+)\s*\)', line)
+        m = re.match(r'\s*KIND\(\s*(\w+),\s*"([^"]+)",\s*(\w+),\s*(\d+),\s*(\w+),\s*(\w+)\s*\)', line)
         if m:
             num += 1
-            kinds[m.group(2)] = {"num": num, "cls": m.group(3).lower(), "site_len": int(m.group(4))}
+            kinds[m.group(2)] = {"num": num, "cls": m.group(3).lower(), "site_len": int(m.group(4)),
+                                 "pad_before": m.group(6) == "BEFORE"}
     return kinds
 
 
@@ -181,7 +182,8 @@ def site(label, kind, text, fields, bits=32, length=None):
     """(code, record) for a correct site: the instruction padded with no-ops."""
     b = list(insn_bytes(text, bits))
     n = length or max(KINDS[kind]["site_len"], len(b))
-    return f"{label}:\n" + byte_line(b + nops(n - len(b))), rec(label, kind, n, len(b), fields)
+    body = nops(n - len(b)) + b if KINDS[kind]["pad_before"] else b + nops(n - len(b))
+    return f"{label}:\n" + byte_line(body), rec(label, kind, n, len(b), fields)
 
 
 def func(name, body, section=".text", flags='"ax",@progbits'):

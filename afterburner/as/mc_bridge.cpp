@@ -135,19 +135,32 @@ public:
 			return;
 		}
 
+		// A prefix already emitted cannot go after padding: a padded-before
+		// kind behind a separate prefix statement ("data16; sti") stays
+		// unannotated, and verify reports it.
+		if (ab_kinds[plan.insn.kind].pad_before && contiguous) {
+			prefixLabel = nullptr;
+			MCELFStreamer::emitInstruction(inst, sti);
+			return;
+		}
 		MCSymbol *label = contiguous ? prefixLabel : nullptr;
 		prefixLabel = nullptr;
 		if (!label) {
 			label = getContext().createTempSymbol("ab_site", true);
 			emitLabel(label);
 		}
-		MCELFStreamer::emitInstruction(inst, sti);
+		// The padding follows the instruction, except for kinds whose
+		// one-instruction shadow must cover the next instruction (sti):
+		// their padding goes first (kinds.def, pad).
 		unsigned pad = plan.site_len - plan.insn.len;
-		if (pad) {
-			uint8_t nops[256];
-			ab_nop_fill(nops, pad);
+		uint8_t nops[256];
+		ab_nop_fill(nops, pad);
+		bool before = ab_kinds[plan.insn.kind].pad_before;
+		if (pad && before)
 			MCELFStreamer::emitBytes(StringRef((const char *)nops, pad));
-		}
+		MCELFStreamer::emitInstruction(inst, sti);
+		if (pad && !before)
+			MCELFStreamer::emitBytes(StringRef((const char *)nops, pad));
 		Site s;
 		s.label = label;
 		s.section = sec;

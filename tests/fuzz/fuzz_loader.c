@@ -163,9 +163,11 @@ static void check_sites(const struct ab_image *img, const uint8_t *data, const s
 			CHECK(off >= 0);
 			struct ab_insn insn;
 			enum ab_mode mode = (s[i].flags & AB_SITE_CODE64) ? AB_MODE_64 : AB_MODE_32;
-			CHECK(ab_decode(data + off, s[i].len, mode, &insn) == s[i].insn_len);
+			unsigned at = ab_site_insn_offset(s[i].kind, s[i].len, s[i].insn_len);
+			CHECK(ab_is_padding(data + off, at));
+			CHECK(ab_decode(data + off + at, s[i].len - at, mode, &insn) == s[i].insn_len);
 			CHECK(insn.kind == s[i].kind);
-			CHECK(ab_is_padding(data + off + s[i].insn_len, s[i].len - s[i].insn_len));
+			CHECK(ab_is_padding(data + off + at + s[i].insn_len, s[i].len - at - s[i].insn_len));
 		}
 		CHECK(!prev_ok || prev_ok->addr + prev_ok->len <= s[i].addr);
 		prev_ok = &s[i];
@@ -327,7 +329,8 @@ static void check_patch(const struct ab_image *img, const uint8_t *data, size_t 
 			CHECK(e[6] == s[i].insn_len && e[7] == s[i].flags && e[8] == s[i].op_a);
 			CHECK(e[9] == s[i].op_b && e[10] == s[i].width && e[11] == s[i].modrm);
 			int64_t off = file_off(img, s[i].addr, s[i].len);
-			CHECK(!memcmp(e + 12, data + off, s[i].insn_len));
+			CHECK(!memcmp(e + 12, data + off + ab_site_insn_offset(s[i].kind, s[i].len, s[i].insn_len),
+				      s[i].insn_len));
 			for (unsigned k = s[i].insn_len; k < 16 + 4; k++)
 				CHECK(e[12 + k] == 0);
 		}
