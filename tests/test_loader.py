@@ -151,7 +151,9 @@ def test_patched_sites(bindir, tmp_path, kernel, wedge, target):
         else:
             rel = (entries[kind] - (s["addr"] + 5)) & 0xFFFFFFFF
             assert new[:5] == b"\xe8" + struct.pack("<I", rel), s
-            calls.append((s["addr"], kind, old[:s["insn_len"]]))
+            # the original instruction: after the padding for sti (kinds.def, pad)
+            at = s["len"] - s["insn_len"] if elfutil.KIND_PAD_BEFORE[kind] else 0
+            calls.append((s["addr"], kind, old[at:at + s["insn_len"]]))
         changed[off:off + s["len"]] = b"\x01" * s["len"]
     diff = [i for i in range(len(before)) if before[i] != after[i] and not changed[i]] \
         if before != after else []
