@@ -102,6 +102,22 @@ def _llvm_mc_any(path, want):
     return any(_llvm_mc_verdict(path, b) in want for b in (32, 64))
 
 
+def _llvm_mc_leaks(path):
+    """Stock llvm-mc leaks memory on the input too (valgrind: definitely lost)."""
+    if not LLVM_MC or not shutil.which("valgrind"):
+        return False
+    for triple in ("i386-pc-linux-gnu", "x86_64-pc-linux-gnu"):
+        try:
+            p = _run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
+                      "--error-exitcode=99", LLVM_MC, f"-triple={triple}", "-filetype=obj",
+                      "-o", "/dev/null", path], timeout=120)
+        except subprocess.TimeoutExpired:
+            continue
+        if p.returncode == 99 and "definitely lost" in p.stderr:
+            return True
+    return False
+
+
 def _inside_llvm(report):
     """The first stack trace's frames above our call into LLVM (ab_mc_assemble)
     are all LLVM's: no streamer callback of ours (mc_bridge.cpp) is among them."""
@@ -196,6 +212,11 @@ class Campaign:
             top = re.search(r"#0 0x[0-9a-f]+ in (.*)", report)
             self.llvm.append((f"crash inside LLVM ({top.group(1)[:100] if top else '?'}); llvm-mc-14 "
                               "crashes too: record it in tests/fuzz/known-llvm/", art))
+            return
+        if kind == "leak" and art and self.h == "as" and _inside_llvm(report) and _llvm_mc_leaks(art):
+            top = re.search(r"#1 0x[0-9a-f]+ in (.*)", report)
+            self.llvm.append((f"leak inside LLVM ({top.group(1)[:100] if top else '?'}); llvm-mc-14 "
+                              "leaks too: record it in tests/fuzz/known-llvm/ and lsan.supp", art))
             return
         self.findings.append((kind, art, report))
 
