@@ -1,0 +1,34 @@
+/*
+ * The PC devices the wedge models (docs/wedge.md, "Devices"): the interface
+ * between the CPU part of the wedge (wedge/*.c) and the device models
+ * (wedge/dev/*.c).  Everything a guest reaches through in/out lands here.
+ */
+#ifndef WEDGE_DEV_H
+#define WEDGE_DEV_H
+
+#include <stdint.h>
+
+struct ab_wedge_boot;
+
+/* At the wedge's boot, before the guest's first instruction. */
+void dev_init(const struct ab_wedge_boot *boot);
+
+/* Port I/O from the guest; size is 1, 2 or 4.  A port no device claims
+ * reads all ones and ignores writes, as on a PC. */
+uint32_t dev_in(uint16_t port, unsigned size);
+void dev_out(uint16_t port, unsigned size, uint32_t value);
+
+/* The 8259A pair.  pic_raise: these lines had an edge (bit n = IRQ n; the
+ * CPU part passes what it took from vcpu->irq_pending).  pic_ack: the vector
+ * of the interrupt the CPU takes now (IRR -> ISR), or -1 if none is
+ * deliverable (masked, or blocked by a higher-priority in-service one).
+ * pic_unmasked: the lines the IMRs let through (for vcpu->irq_unmasked). */
+void pic_raise(uint32_t lines);
+int pic_ack(void);
+int pic_deliverable(void);
+uint32_t pic_unmasked(void);
+
+/* Send what the UART holds to the console server (before a shutdown). */
+void dev_console_flush(void);
+
+#endif
