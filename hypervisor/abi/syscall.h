@@ -33,7 +33,8 @@
 #define HV_SYS_KDEBUG        8   /* ebx character: kernel debug console, root space only */
 #define HV_SYS_SET_PRIORITY  9   /* ebx tid, ecx priority (at most the caller's own) */
 #define HV_SYS_SHUTDOWN      10  /* ebx exit code: root space only; ends QEMU via isa-debug-exit */
-#define HV_SYS_COUNT         11
+#define HV_SYS_VM_CREATE     11  /* ebx pager, ecx priority, edx guest memory bytes -> ebx vCPU tid (root only; docs/abi/vcpu.md) */
+#define HV_SYS_COUNT         12
 
 /* Status codes (%eax on return). */
 #define HV_OK           0

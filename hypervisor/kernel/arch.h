@@ -115,11 +115,21 @@ void arch_io_bitmap_changed(void);
 void arch_irq_mask(unsigned irq);
 void arch_irq_unmask(unsigned irq);
 
+/* A kernel pointer to physical address phys: the direct map below
+ * KERNEL_DIRECT_SIZE, else one of a few temporary slots (kmap.c), valid
+ * until the same slot is used again. */
+void arch_kmap_init(void);
+void *arch_kmap(uint32_t phys, unsigned slot);
+
 /* CR2 at the time of the last #PF. */
 uint32_t arch_read_cr2(void);
 
 /* The TSC (the kernel's own measurements; user code may rdtsc itself). */
 uint64_t arch_rdtsc(void);
+
+/* Send the debug console to COM2 from now on (the kernel command line's
+ * debug=com2), leaving COM1 to the console server alone. */
+void arch_debug_use_com2(void);
 
 /* Debug console: COM1, polled.  The console server owns COM1 at user
  * level; the kernel writes only its own messages (boot, panic, kdebug). */

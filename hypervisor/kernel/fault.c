@@ -75,15 +75,21 @@ void fault_page(struct tcb *t, struct trap_frame *tf)
 	t->fault_addr = addr;
 	if (root_window(t, addr))
 		return;
-	if (addr >= HV_USER_LIMIT || !thread_lookup(t->pager)) {
+	if (!space_may_map(t->space, addr & PAGE_MASK, PAGE_SIZE) || !thread_lookup(t->pager)) {
 		fault_exception(t, tf);
 		return;
 	}
+	fault_to_pager(t, addr, tf->eip, tf->error);
+}
+
+void fault_to_pager(struct tcb *t, uint32_t addr, uint32_t eip, uint32_t error)
+{
+	t->fault_addr = addr;
 	uint32_t *m = t->kmsg;
 	m[0] = HV_TAG(HV_LABEL_PAGEFAULT, 4, 0);
 	m[1] = addr;
-	m[2] = tf->eip;
-	m[3] = tf->error;
+	m[2] = eip;
+	m[3] = error;
 	m[4] = t->space->id;
 	ipc_fault(t, t->pager, FAULT_PAGE);
 }

@@ -74,8 +74,7 @@ static uint32_t pass_pages(struct tcb *st, struct tcb *rt, uint32_t fpage, int g
 			return HV_E_MAP;
 		dest = HV_FPAGE_BASE(acc) + (base & ((1u << aorder) - 1));
 	}
-	if (base >= HV_USER_LIMIT || size > HV_USER_LIMIT - base ||
-	    dest >= HV_USER_LIMIT || size > HV_USER_LIMIT - dest)
+	if (base >= HV_USER_LIMIT || size > HV_USER_LIMIT - base || !space_may_map(rt->space, dest, size))
 		return HV_E_MAP;
 	for (uint32_t off = 0; off < size;) {
 		uint32_t src = base + off;

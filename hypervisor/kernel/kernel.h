@@ -40,6 +40,8 @@ struct space {
 	struct space *account;        /* whose kernel-memory budget it uses (NULL: none, root) */
 	unsigned kpages, knodes;      /* an account's use: kernel pages, mapping nodes */
 	uint8_t dying;                /* its last thread died; it goes when the sweep is done */
+	uint8_t is_vm;                /* a VM space: its vCPU runs on shadows (vm.h) */
+	uint32_t utcb_base;           /* where its UTCBs are mapped */
 	unsigned nthreads;            /* threads living in it */
 	unsigned created;             /* threads it created that still live (its quota) */
 	uint8_t utcb_used[UTCB_SLOTS / 8];
@@ -56,6 +58,14 @@ int account_charge(struct space *s, unsigned pages, unsigned nodes);
 void account_uncharge(struct space *s, unsigned pages, unsigned nodes);
 
 struct space *space_create(uint32_t creator);
+/* A VM space: UTCBs at AB_VM_UTCB_AREA, user mappings allowed in the
+ * wedge's range, and its low half read as the guest-physical map. */
+struct space *space_create_vm(uint32_t creator);
+/* May mappings of [va, va + size) be made in s?  Below HV_USER_LIMIT in
+ * every space; in a VM space the wedge's range too. */
+int space_may_map(const struct space *s, uint32_t va, uint32_t size);
+/* Load s with another page directory than its own (a vCPU's shadow view). */
+void space_activate_pd(struct space *s, uint32_t pd_phys);
 void space_destroy(struct space *s);
 void space_activate(struct space *s);
 /* The PTE for va, or NULL if there is no page table. */
@@ -125,6 +135,8 @@ struct tcb {
 	uint32_t slice;
 	uint32_t kesp;                /* saved by arch_switch */
 
+	struct vm *vm;                /* a vCPU: its VM (vm.h); NULL for other threads */
+
 	/* interrupts: the IRQs whose messages this thread gets */
 	uint32_t irq_pending;         /* bit n: IRQ n happened and was not delivered */
 };
@@ -180,6 +192,9 @@ int irq_attach(unsigned irq, uint32_t tid);
 void irq_detach_thread(struct tcb *t);
 
 void fault_page(struct tcb *t, struct trap_frame *tf);
+/* Send t's page fault at addr to its pager (the address may be a VM's
+ * guest-physical one: vm_trap.c). */
+void fault_to_pager(struct tcb *t, uint32_t addr, uint32_t eip, uint32_t error);
 void fault_exception(struct tcb *t, struct trap_frame *tf);
 void fault_kill(struct tcb *t, const char *why);
 

@@ -5,6 +5,7 @@
  * other thread can.
  */
 #include "kernel.h"
+#include "vm.h"
 #include "pmm.h"
 #include "printk.h"
 
@@ -91,7 +92,9 @@ static void switch_to(struct tcb *next)
 	struct tcb *prev = current;
 	if (next == prev)
 		return;
-	if (next->space && next->space != prev->space)
+	if (next->vm)
+		vm_activate(next);          /* a vCPU runs on its shadow view */
+	else if (next->space && next->space != prev->space)
 		space_activate(next->space);
 	arch_set_kernel_stack(KSTACK_TOP(next));
 	current = next;
@@ -126,6 +129,7 @@ void schedule(void)
 void sched_tick(void)
 {
 	ticks++;
+	vm_tick();
 	if (current == idle)
 		return;
 	if (current->slice && --current->slice == 0) {

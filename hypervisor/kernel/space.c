@@ -9,13 +9,28 @@
 #include "paging.h"
 #include "pmm.h"
 #include "printk.h"
+#include "vm.h"
 
 struct space *spaces[MAX_SPACES];
 static struct space *loaded;          /* the space whose page directory CR3 holds */
+static uint32_t loaded_pd;            /* which directory: its own, or a vCPU's shadow */
 
 #define PDX(va) ((va) >> 22)
 #define PTX(va) (((va) >> 12) & 0x3FFu)
 #define USER_PDES PDX(KERNEL_BASE)    /* PDEs below the kernel's */
+
+/* Which PDEs hold the space's own mappings. */
+static int user_pdx(const struct space *s, unsigned i)
+{
+	return i < USER_PDES || (s->is_vm && i >= PDX(AB_WEDGE_BASE) && i < PDX(AB_WEDGE_END));
+}
+
+int space_may_map(const struct space *s, uint32_t va, uint32_t size)
+{
+	if (va < HV_USER_LIMIT && size <= HV_USER_LIMIT - va)
+		return 1;
+	return s->is_vm && va >= AB_WEDGE_BASE && va < AB_WEDGE_END && size <= AB_WEDGE_END - va;
+}
 
 int account_charge(struct space *s, unsigned pages, unsigned nodes)
 {
@@ -80,7 +95,18 @@ struct space *space_create(uint32_t creator)
 	s->pd_phys = VIRT_TO_PHYS(pd);
 	s->nodes = nodes;
 	s->creator = creator;
+	s->utcb_base = HV_UTCB_AREA;
 	spaces[id] = s;
+	return s;
+}
+
+struct space *space_create_vm(uint32_t creator)
+{
+	struct space *s = space_create(creator);
+	if (s) {
+		s->is_vm = 1;
+		s->utcb_base = AB_VM_UTCB_AREA;
+	}
 	return s;
 }
 
@@ -91,8 +117,8 @@ void space_destroy(struct space *s)
 		arch_load_space(VIRT_TO_PHYS(boot_page_directory));
 		loaded = NULL;
 	}
-	for (unsigned i = 0; i < USER_PDES; i++) {
-		if (!(s->pd[i] & PTE_P))
+	for (unsigned i = 0; i < PDE_COUNT; i++) {
+		if (!user_pdx(s, i) || !(s->pd[i] & PTE_P))
 			continue;
 		struct mnode **n = s->nodes[i];
 		for (unsigned j = 0; n && j < 1024; j++)
@@ -119,11 +145,17 @@ void space_destroy(struct space *s)
  * model is there); the ports above are always denied (arch.h). */
 void space_activate(struct space *s)
 {
-	if (s == loaded)
+	if (s == loaded && s->pd_phys == loaded_pd)
 		return;
-	arch_load_space(s->pd_phys);
+	space_activate_pd(s, s->pd_phys);
+}
+
+void space_activate_pd(struct space *s, uint32_t pd_phys)
+{
+	arch_load_space(pd_phys);
 	arch_load_io_bitmap(s->io_bitmap);
 	loaded = s;
+	loaded_pd = pd_phys;
 }
 
 /* Allow ports [first, first + count) in s; 0, or -1 without memory. */
@@ -159,14 +191,14 @@ int space_has_ports(struct space *s, uint32_t first, uint32_t count)
 uint32_t *space_pte(struct space *s, uint32_t va)
 {
 	uint32_t pde = s->pd[PDX(va)];
-	if (!(pde & PTE_P) || PDX(va) >= USER_PDES)
+	if (!(pde & PTE_P) || !user_pdx(s, PDX(va)))
 		return NULL;
 	return (uint32_t *)PHYS_TO_VIRT(pde & PAGE_MASK) + PTX(va);
 }
 
 struct mnode **space_node_slot(struct space *s, uint32_t va)
 {
-	if (PDX(va) >= USER_PDES || !s->nodes[PDX(va)])
+	if (!user_pdx(s, PDX(va)) || !s->nodes[PDX(va)])
 		return NULL;
 	return &s->nodes[PDX(va)][PTX(va)];
 }
@@ -193,7 +225,7 @@ static int ensure_table(struct space *s, uint32_t va)
 
 int space_map_frame(struct space *s, uint32_t va, uint32_t frame, uint32_t rights, struct mnode *node)
 {
-	if (PDX(va) >= USER_PDES || ensure_table(s, va))
+	if (!user_pdx(s, PDX(va)) || ensure_table(s, va))
 		return -1;
 	uint32_t *pte = space_pte(s, va);
 	*pte = (frame & PAGE_MASK) | PTE_P | PTE_U | ((rights & HV_RIGHT_W) ? PTE_W : 0);
@@ -216,11 +248,16 @@ void space_clear_pte(struct space *s, uint32_t va)
 	s->nodes[PDX(va)][PTX(va)] = NULL;
 	if (s == loaded)
 		arch_invlpg(va);
+	/* A shadow may map the frame: the isolation invariant needs it gone. */
+	if (s->is_vm && va < AB_GUEST_PHYS_LIMIT)
+		vm_space_revoked(s);
 }
 
 int space_alloc_utcb_slot(struct space *s)
 {
-	for (unsigned i = 0; i < UTCB_SLOTS; i++)
+	/* A VM space's UTCBs share the wedge's range, below the vCPU page. */
+	unsigned slots = s->is_vm ? 16 : UTCB_SLOTS;
+	for (unsigned i = 0; i < slots; i++)
 		if (!(s->utcb_used[i / 8] & (1u << (i % 8)))) {
 			s->utcb_used[i / 8] |= (uint8_t)(1u << (i % 8));
 			return (int)i;

@@ -5,6 +5,7 @@
  */
 #include "kernel.h"
 #include "printk.h"
+#include "vm.h"
 
 static int is_root(const struct tcb *t)
 {
@@ -136,7 +137,7 @@ void syscall_dispatch(struct trap_frame *tf)
 		break;
 	case HV_SYS_MYSELF:
 		tf->ebx = self->tid;
-		tf->ecx = HV_UTCB_AREA + self->utcb_slot * PAGE_SIZE;
+		tf->ecx = self->space->utcb_base + self->utcb_slot * PAGE_SIZE;
 		tf->edx = self->space->id;
 		tf->esi = self->prio;
 		st = HV_OK;
@@ -147,6 +148,9 @@ void syscall_dispatch(struct trap_frame *tf)
 			arch_debug_putc((char)tf->ebx);
 			st = HV_OK;
 		}
+		break;
+	case HV_SYS_VM_CREATE:
+		st = is_root(self) ? vm_create(self, tf->ebx, tf->ecx, tf->edx, &tf->ebx) : HV_E_PERM;
 		break;
 	case HV_SYS_SHUTDOWN:
 		if (is_root(self)) {

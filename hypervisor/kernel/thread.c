@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "pmm.h"
 #include "printk.h"
+#include "vm.h"
 
 struct tcb *tcbs[HV_MAX_THREADS];
 static uint16_t versions[HV_MAX_THREADS];
@@ -51,7 +52,7 @@ int thread_create(struct space *s, uint32_t creator, uint32_t pager, uint32_t ha
 	int slot = space_alloc_utcb_slot(s);
 	struct tcb *t = slot < 0 ? NULL : kpage_alloc();
 	uint32_t *utcb = t ? kpage_alloc() : NULL;
-	if (!utcb || space_map_frame(s, HV_UTCB_AREA + (uint32_t)slot * PAGE_SIZE, VIRT_TO_PHYS(utcb),
+	if (!utcb || space_map_frame(s, s->utcb_base + (uint32_t)slot * PAGE_SIZE, VIRT_TO_PHYS(utcb),
 				     HV_RIGHT_R | HV_RIGHT_W, NULL)) {
 		if (utcb)
 			kpage_free(utcb);
@@ -155,9 +156,11 @@ void thread_kill(struct tcb *t)
 	t->state = T_DEAD;
 	ipc_cancel_partners(t);
 	irq_detach_thread(t);
+	if (t->vm)
+		vm_destroy(t);
 
 	struct space *s = t->space;
-	space_clear_pte(s, HV_UTCB_AREA + t->utcb_slot * PAGE_SIZE);
+	space_clear_pte(s, s->utcb_base + t->utcb_slot * PAGE_SIZE);
 	space_free_utcb_slot(s, t->utcb_slot);
 	kpage_free(t->utcb);
 	t->utcb = NULL;

@@ -4,6 +4,7 @@
  */
 #include "kernel.h"
 #include "printk.h"
+#include "vm.h"
 
 static void kernel_fault(struct trap_frame *tf)
 {
@@ -14,7 +15,10 @@ static void kernel_fault(struct trap_frame *tf)
 void kernel_trap(struct trap_frame *tf)
 {
 	if (likely(tf->vector == VEC_SYSCALL)) {
-		syscall_dispatch(tf);
+		if (unlikely(current->vm))
+			vm_syscall(current, tf);
+		else
+			syscall_dispatch(tf);
 	} else if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + NUM_IRQS) {
 		unsigned irq = tf->vector - VEC_IRQ0;
 		if (irq == 0)
@@ -22,6 +26,8 @@ void kernel_trap(struct trap_frame *tf)
 		irq_handle(irq);
 	} else if ((tf->cs & 3) != 3) {
 		kernel_fault(tf);
+	} else if (unlikely(current->vm)) {
+		vm_trap(current, tf);
 	} else if (tf->vector == VEC_PF) {
 		fault_page(current, tf);
 	} else {
@@ -32,4 +38,6 @@ void kernel_trap(struct trap_frame *tf)
 	 * blocked and was switched back to only to be resumed later). */
 	if (need_resched || current->state != T_READY)
 		schedule();
+	if (unlikely(current->vm))
+		vm_before_return(current);
 }

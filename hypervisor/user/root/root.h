@@ -57,6 +57,19 @@ int request(uint32_t from, uint32_t *u, unsigned label);
 /* mem.c: physical frames, through the window. */
 uint32_t frame_alloc(void);          /* zeroed; 0 when memory is out */
 void frame_free(uint32_t pa);        /* revokes every mapping made from it first */
+/* A contiguous block of size bytes (pages), aligned to align (a power of
+ * two), from the top of the free ranges; not zeroed; 0 if none fits. */
+uint32_t phys_block(uint32_t size, uint32_t align);
+void phys_zero(uint32_t pa, uint32_t size);   /* through the window, a word at a time */
+
+/* vm.c, vm_pvh.c, vm_pager.c: a guest VM from the modules (docs/run.md). */
+enum vm_role { ROLE_TASK, ROLE_VM, ROLE_WEDGE, ROLE_INITRD, ROLE_CMDLINE };
+enum vm_role vm_role_of(unsigned module);
+void vm_boot(void);                  /* the VM of the modules, if any; dies on failure */
+int vm_running(void);
+int vm_owns(uint32_t tid, uint32_t space);
+int vm_page_fault(uint32_t from, uint32_t *u);
+int vm_message(uint32_t from, uint32_t *u, unsigned label);
 
 /* task.c */
 int task_load(struct task *t, unsigned index, unsigned prio);

@@ -13,4 +13,5 @@ void arch_init(void)
 	idt_init();
 	pic_init();
 	pit_init();
+	arch_kmap_init();
 }

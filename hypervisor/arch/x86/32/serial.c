@@ -7,28 +7,36 @@
 #include "x86.h"
 
 #define COM1 0x3F8
+#define COM2 0x2F8
 #define LSR_THRE 0x20
 
 static int ready;
+static uint16_t port = COM1;
+
+void arch_debug_use_com2(void)
+{
+	port = COM2;
+	ready = 0;
+}
 
 static void serial_init(void)
 {
-	outb(COM1 + 1, 0x00);   /* IER: no interrupts */
-	outb(COM1 + 3, 0x80);   /* LCR: DLAB */
-	outb(COM1 + 0, 0x01);   /* divisor 1: 115200 */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03);   /* 8N1 */
-	outb(COM1 + 2, 0xC7);   /* FIFO on, cleared */
-	outb(COM1 + 4, 0x03);   /* DTR, RTS; OUT2 off: no IRQ */
+	outb(port + 1, 0x00);   /* IER: no interrupts */
+	outb(port + 3, 0x80);   /* LCR: DLAB */
+	outb(port + 0, 0x01);   /* divisor 1: 115200 */
+	outb(port + 1, 0x00);
+	outb(port + 3, 0x03);   /* 8N1 */
+	outb(port + 2, 0xC7);   /* FIFO on, cleared */
+	outb(port + 4, 0x03);   /* DTR, RTS; OUT2 off: no IRQ */
 	ready = 1;
 }
 
 static void put(char c)
 {
 	/* Bounded: a missing UART must not hang a panic. */
-	for (unsigned i = 0; i < 100000 && !(inb(COM1 + 5) & LSR_THRE); i++)
+	for (unsigned i = 0; i < 100000 && !(inb(port + 5) & LSR_THRE); i++)
 		;
-	outb(COM1, (uint8_t)c);
+	outb(port, (uint8_t)c);
 }
 
 void arch_debug_putc(char c)
