@@ -6,6 +6,7 @@
 #include "paging.h"
 #include "pmm.h"
 #include "printk.h"
+#include "vm.h"
 
 #define MB_BOOT_MAGIC 0x2BADB002u
 
@@ -35,6 +36,9 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_phys)
 	/* A guest's serial output must have COM1 to itself (docs/vm-plan.md). */
 	if (cmdline_has(pmm_cmdline(), "debug=com2"))
 		arch_debug_use_com2();
+	/* A guest's end ends the run, unless the test wants to see the rest. */
+	if (cmdline_has(pmm_cmdline(), "vm_exit=continue"))
+		vm_exit_continue = 1;
 	kprintf("hypervisor: booting\n");
 	pmm_print_summary();
 	arch_drop_identity_map();

@@ -75,4 +75,7 @@ void trapcount_dump(void)
 		kprintf(" %u\n", table[i].count);
 	}
 	kprintf("AFTERBURN-TRAPDUMP-END\n");
+	/* The next guest (vm_exit=continue) starts from zero. */
+	memset(table, 0, sizeof table);
+	used = overflow = 0;
 }

@@ -93,13 +93,23 @@ void vm_space_revoked(struct space *s)
 
 /* The wedge crashed or the guest broke the ABI beyond repair: end the run
  * the way a guest's own shutdown would, so a test sees it at once. */
+int vm_exit_continue;
+
+void vm_end(struct tcb *t, uint32_t code)
+{
+	kprintf("hypervisor: VM %x ended, code %x\n", t->tid, code);
+	trapcount_dump();
+	if (!vm_exit_continue)
+		arch_shutdown(code);
+	thread_kill(t);
+}
+
 void vm_die(struct tcb *t, const char *why)
 {
 	struct trap_frame *tf = thread_frame(t);
 	kprintf("hypervisor: VM %x died: %s (vector %u error %x eip %x)\n", t->tid, why, tf->vector,
 		tf->error, tf->eip);
-	trapcount_dump();
-	arch_shutdown(0x7F);
+	vm_end(t, 0x7F);
 }
 
 /* Every kernel tick: the guests' clocks and timers. */

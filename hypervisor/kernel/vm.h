@@ -48,7 +48,12 @@ void vm_activate(struct tcb *t);             /* load the vCPU's current view */
 void vm_set_view(struct vm *vm, unsigned view);
 void vm_tick(void);
 void vm_space_revoked(struct space *s);      /* root took guest memory back */
-void vm_die(struct tcb *t, const char *why) __attribute__((noreturn));
+/* The VM ends: its traps are dumped, then QEMU exits with code << 1 | 1,
+ * or, with vm_exit=continue on the command line, the vCPU is killed and
+ * everything else runs on.  vm_die: the same with code 0x7F and why. */
+void vm_end(struct tcb *t, uint32_t code);
+void vm_die(struct tcb *t, const char *why);
+extern int vm_exit_continue;
 
 /* shadow.c */
 enum walk_result { WALK_OK, WALK_DENIED, WALK_NOT_PRESENT, WALK_NEED_PAGE, WALK_BADPHYS, WALK_NOMEM };

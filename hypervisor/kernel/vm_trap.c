@@ -24,8 +24,10 @@ static void upcall(struct tcb *t, struct trap_frame *tf, uint32_t vector, uint32
 {
 	struct vm *vm = t->vm;
 	struct ab_vcpu *p = vm->page;
-	if (!vm_in_wedge(p->upcall_eip) || !vm_in_wedge(p->upcall_esp - 4))
+	if (!vm_in_wedge(p->upcall_eip) || !vm_in_wedge(p->upcall_esp - 4)) {
 		vm_die(t, "the wedge set no upcall entry");
+		return;
+	}
 	struct ab_vcpu_regs *r = &p->regs;
 	r->edi = tf->edi;
 	r->esi = tf->esi;
@@ -81,8 +83,10 @@ static void resume(struct tcb *t, struct trap_frame *tf)
 	struct ab_vcpu *p = vm->page;
 	const struct ab_vcpu_regs *r = &p->regs;
 	count_open_upcall(vm);
-	if (vm_in_wedge(r->eip))
+	if (vm_in_wedge(r->eip)) {
 		vm_die(t, "resume into the wedge");
+		return;
+	}
 	tf->edi = r->edi;
 	tf->esi = r->esi;
 	tf->ebp = r->ebp;
@@ -129,15 +133,19 @@ void vm_trap(struct tcb *t, struct trap_frame *tf)
 			page_from_root(t, tf, gpa);
 			return;
 		}
-		if (r == WALK_NOMEM)
+		if (r == WALK_NOMEM) {
 			vm_die(t, "no kernel memory for a shadow page table");
+			return;
+		}
 		uint32_t err = (r == WALK_DENIED ? 1u : 0u) | (tf->error & 2u) | (supervisor ? 0u : 4u);
 		if (wedge) {
 			/* The wedge touched guest memory the guest may not: its fixup
 			 * turns that into the guest's #PF. */
 			struct ab_vcpu *p = vm->page;
-			if (!vm_in_wedge(p->fixup_eip))
+			if (!vm_in_wedge(p->fixup_eip)) {
 				vm_die(t, "wedge page fault without a fixup");
+				return;
+			}
 			p->cr2 = addr;
 			p->error = err;
 			tf->eip = p->fixup_eip;
@@ -146,8 +154,10 @@ void vm_trap(struct tcb *t, struct trap_frame *tf)
 		upcall(t, tf, r == WALK_BADPHYS ? AB_UPCALL_BADPHYS : VEC_PF, err, addr);
 		return;
 	}
-	if (unlikely(wedge))
+	if (unlikely(wedge)) {
 		vm_die(t, "exception in the wedge");
+		return;
+	}
 	upcall(t, tf, tf->vector, tf->error, 0);
 }
 
@@ -202,9 +212,8 @@ void vm_syscall(struct tcb *t, struct trap_frame *tf)
 		break;
 	default:   /* AB_HC_SHUTDOWN */
 		count_open_upcall(vm);
-		kprintf("hypervisor: VM %x shut down, code %x\n", t->tid, tf->ebx);
-		trapcount_dump();
-		arch_shutdown(tf->ebx);
+		vm_end(t, tf->ebx);
+		break;
 	}
 }
 
