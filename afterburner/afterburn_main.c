@@ -3,7 +3,8 @@
  *
  *   afterburn verify ELF          check sites against the code (verify.c)
  *   afterburn patch ...           rewrite sites for a target (loader/patch_cmd.c)
- *   afterburn run|prof ...        (to come: add a row to `commands`)
+ *   afterburn run ...             boot a guest in QEMU, bare or on the hypervisor (run_cmd.c)
+ *   afterburn prof ...            (to come: add a row to `commands`)
  *
  * Each subcommand is a function taking its own argc/argv (argv[0] is the
  * subcommand's name) and returning the process exit status, so it can
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "patch_cmd.h"
+#include "run_cmd.h"
 #include "verify.h"
 
 #ifndef AB_VERSION
@@ -30,7 +32,7 @@ struct command {
 static const struct command commands[] = {
 	{ "verify", ab_verify_main, "check an ELF's sensitive instructions against its .afterburn sites" },
 	{ "patch",  ab_patch_main,  "rewrite an ELF's sites for a target (bare, l4, trap), or list them" },
-	/* { "run",   ab_run_main,   "start QEMU with a guest, bare or on the hypervisor" }, */
+	{ "run",    ab_run_main,    "start QEMU with a guest, bare or on the hypervisor (l4, trap)" },
 	/* { "prof",  ab_prof_main,  "turn a trap dump into hot spots and rewrite rules" }, */
 };
 

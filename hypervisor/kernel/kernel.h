@@ -39,6 +39,7 @@ struct space {
 	uint32_t creator;             /* id of the space that created it (0: the kernel) */
 	struct space *account;        /* whose kernel-memory budget it uses (NULL: none, root) */
 	unsigned kpages, knodes;      /* an account's use: kernel pages, mapping nodes */
+	unsigned max_pages, max_nodes; /* an account's budget (ACCOUNT_*; a VM's scales with its memory) */
 	uint8_t dying;                /* its last thread died; it goes when the sweep is done */
 	uint8_t is_vm;                /* a VM space: its vCPU runs on shadows (vm.h) */
 	uint32_t utcb_base;           /* where its UTCBs are mapped */

@@ -37,7 +37,7 @@ int account_charge(struct space *s, unsigned pages, unsigned nodes)
 	struct space *a = s->account;
 	if (!a)
 		return 0;
-	if (a->kpages + pages > ACCOUNT_PAGES || a->knodes + nodes > ACCOUNT_NODES)
+	if (a->kpages + pages > a->max_pages || a->knodes + nodes > a->max_nodes)
 		return -1;
 	a->kpages += pages;
 	a->knodes += nodes;
@@ -73,7 +73,7 @@ struct space *space_create(uint32_t creator)
 	if (id == MAX_SPACES)
 		return NULL;
 	struct space *acct = account_for(creator);
-	if (acct && (acct->kpages + SPACE_PAGES > ACCOUNT_PAGES))
+	if (acct && (acct->kpages + SPACE_PAGES > acct->max_pages))
 		return NULL;
 	struct space *s = kpage_alloc();
 	uint32_t *pd = s ? kpage_alloc() : NULL;
@@ -90,6 +90,8 @@ struct space *space_create(uint32_t creator)
 	s->id = id;
 	s->account = acct ? acct : (creator ? s : NULL);
 	s->kpages = 0;
+	s->max_pages = ACCOUNT_PAGES;
+	s->max_nodes = ACCOUNT_NODES;
 	account_charge(s, SPACE_PAGES, 0);   /* checked above */
 	s->pd = pd;
 	s->pd_phys = VIRT_TO_PHYS(pd);

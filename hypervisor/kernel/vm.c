@@ -22,6 +22,10 @@ uint32_t vm_create(struct tcb *self, uint32_t pager, unsigned prio, uint32_t mem
 	struct space *s = space_create_vm(self->space->id);
 	if (!s)
 		return HV_E_NOMEM;
+	/* Its own account: a mapping node per guest page, page tables for
+	 * the guest-physical map, on top of what any task gets. */
+	s->max_nodes = ACCOUNT_NODES + mem / PAGE_SIZE;
+	s->max_pages = ACCOUNT_PAGES + 2 * (mem >> 22);
 	struct vm *vm = kpage_alloc();
 	struct ab_vcpu *page = vm ? kpage_alloc() : NULL;
 	struct tcb *t = NULL;

@@ -1,6 +1,8 @@
 /*
  * The console server: owns COM1 (an IO item from root) and writes what
- * tasks send it (proto.h: CONS_WRITE).  One thread, one message at a time,
+ * tasks and the wedge send it (proto.h: CONS_WRITE), byte for byte: no
+ * prefix, no newline translation, so a guest's serial output on COM1 is
+ * exactly what it wrote to its (virtual) UART, as in a bare run.  One thread, one message at a time,
  * so each message reaches the UART whole: lines of different tasks never
  * mix inside a message.  Replies are sent with timeout 0, so a client that
  * does not wait for its answer cannot block the console.
@@ -34,11 +36,8 @@ static uint32_t write_msg(const uint32_t *u)
 	if (words < 1 || n > CONS_MAX || n > 4 * (words - 1))
 		return 0;
 	const char *text = (const char *)&u[2];
-	for (uint32_t i = 0; i < n; i++) {
-		if (text[i] == '\n')
-			uart_putc('\r');
+	for (uint32_t i = 0; i < n; i++)
 		uart_putc(text[i]);
-	}
 	return n;
 }
 

@@ -46,7 +46,8 @@ struct hvu_args {
 
 /* The console server's protocol: a call with label CONS_WRITE, MR1 the byte
  * count (at most CONS_MAX), MR2.. the bytes; the reply has label 0 and MR1
- * the count written (0 for a malformed request). */
+ * the count written (0 for a malformed request).  The bytes go to COM1 raw:
+ * no prefix, no "\n" -> "\r\n" (a guest's output must match a bare run's). */
 #define CONS_WRITE 0x0001u
 #define CONS_MAX   56u        /* 14 words */
 

@@ -4,6 +4,11 @@
  * previous one exits (ROOT_EXIT) or is killed.  Then a summary, and
  * HV_SYS_SHUTDOWN.  Root prints through the kernel's debug console, so a
  * broken console server cannot silence it.
+ *
+ * Modules whose line marks them `vm`, `wedge`, `initrd` or `cmdline` are
+ * not tasks: they make one guest VM (vm.c, docs/run.md), booted before the
+ * tasks.  While it runs root does not shut down: the VM ends the run
+ * through the kernel (its shutdown hypercall).
  */
 #include "root.h"
 
@@ -20,6 +25,10 @@ static void run_next(void)
 {
 	running = 0;
 	while (next_module <= bi->nmodules) {
+		if (vm_role_of(next_module) != ROLE_TASK) {
+			next_module++;
+			continue;
+		}
 		struct task *t = &tasks[next_module];
 		uprintf("root: starting task %s\n", bi->modules[next_module].cmdline);
 		if (task_load(t, next_module++, HVU_PRIO_TASK) == 0) {
@@ -29,14 +38,24 @@ static void run_next(void)
 		t->state = TASK_DONE;
 		t->end = END_LOAD;
 	}
-	unsigned count[5] = { 0 };
+	unsigned count[5] = { 0 }, ntasks = 0;
+	for (unsigned i = 2; i <= bi->nmodules; i++)
+		ntasks += vm_role_of(i) == ROLE_TASK;
+	if (vm_running() && !ntasks)
+		return;        /* nothing but the VM: it ends the run */
 	uprintf("root: all tasks done\n");
 	for (unsigned i = 2; i <= bi->nmodules; i++) {
+		if (vm_role_of(i) != ROLE_TASK)
+			continue;
 		uprintf("root:   %s: %s\n", tasks[i].name, end_name[tasks[i].end]);
 		count[tasks[i].end]++;
 	}
 	uprintf("root: summary: %u passed, %u failed, %u skipped, %u killed, %u not loaded\n",
 		count[0], count[1], count[2], count[3], count[4]);
+	if (vm_running()) {
+		uprintf("root: a VM runs: it ends the run\n");
+		return;
+	}
 	hv_shutdown(0);
 }
 
@@ -59,7 +78,9 @@ static void serve(void)
 		if (st != HV_OK)
 			continue;      /* e.g. HV_E_MAP: someone sent us mappings; we take none */
 		unsigned label = HV_TAG_LABEL(u[0]);
-		if (label == HV_LABEL_PAGEFAULT)
+		if (vm_owns(from, label == HV_LABEL_PAGEFAULT ? u[4] : 0))
+			reply = vm_message(from, u, label);
+		else if (label == HV_LABEL_PAGEFAULT)
 			reply = page_fault(from, u);
 		else if (label == HV_LABEL_EXCEPTION)
 			reply = exception(from, u);
@@ -89,6 +110,7 @@ void _start(void)
 		if (task_load(c, 1, HVU_PRIO_CONSOLE) == 0)
 			console_tid = c->tid;
 	}
+	vm_boot();
 	run_next();
 	serve();
 	for (;;)

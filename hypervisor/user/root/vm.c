@@ -74,7 +74,7 @@ enum vm_role vm_role_of(unsigned module)
 {
 	if (module < 1 || module > bi->nmodules)
 		return ROLE_TASK;
-	unsigned len;
+	unsigned len = 0;
 	const char *w = word(bi->modules[module].cmdline, 1, &len);
 	if (word_is(w, len, "vm"))
 		return ROLE_VM;
@@ -104,7 +104,7 @@ static long number(const char *s, unsigned len)
 /* The guest's options: target=l4|trap, mem=MiB, append=REST OF THE LINE. */
 static void parse_vm_line(const char *line)
 {
-	unsigned len;
+	unsigned len = 0;
 	const char *w = word(line, 0, &len);
 	unsigned start = 0, n = 0;
 	for (unsigned i = 0; w && i < len; i++)
@@ -132,7 +132,7 @@ static void parse_vm_line(const char *line)
 				vm_die("bad target '%s' (l4 or trap)", w + 7);
 		} else if (len > 4 && !memcmp(w, "mem=", 4)) {
 			long v = number(w + 4, len - 4);
-			if (v < VM_MEM_MIN_MIB || (uint32_t)v > AB_GUEST_PHYS_LIMIT / MIB)
+			if (v < (long)VM_MEM_MIN_MIB || (uint32_t)v > AB_GUEST_PHYS_LIMIT / MIB)
 				vm_die("bad mem= (MiB, %u..%u)", VM_MEM_MIN_MIB, AB_GUEST_PHYS_LIMIT / MIB);
 			mib = (uint32_t)v;
 		} else {
@@ -195,6 +195,8 @@ static void load_wedge(void)
 	uint32_t lo = 0xFFFFFFFFu, hi = 0;
 	for (unsigned i = 0; i < w->nsegs; i++) {
 		const struct ab_seg *s = &w->segs[i];
+		if (!wedge_seg_backed(s))
+			continue;
 		if (s->vaddr < AB_WEDGE_BASE || s->vaddr >= AB_VM_UTCB_AREA ||
 		    s->memsz > AB_VM_UTCB_AREA - s->vaddr)
 			vm_die("wedge segment %u at %x (+%x) is outside %x-%x", i, (uint32_t)s->vaddr,
@@ -214,8 +216,12 @@ static void load_wedge(void)
 	if (!vm.wbase)
 		vm_die("no free block of %u KiB for the wedge", size >> 10);
 	phys_zero(vm.wbase, size);
+	if (!hi)
+		vm_die("the wedge has no segment to load");
 	for (unsigned i = 0; i < w->nsegs; i++) {
 		const struct ab_seg *s = &w->segs[i];
+		if (!wedge_seg_backed(s))
+			continue;
 		memcpy(WIN(vm.wbase) + ((uint32_t)s->vaddr - lo), w->data + s->offset, (size_t)s->filesz);
 	}
 	uprintf("root: vm %s: wedge %x-%x at host %x, entry %x\n", vm.name, lo, hi, vm.wbase,
@@ -330,7 +336,16 @@ void vm_boot(void)
 		(uint32_t)vm.wimg.entry, console_tid);
 }
 
+/* Is the VM still there?  The kernel ends a VM itself (its shutdown, its
+ * death); normally that ends QEMU too, but with vm_exit=continue on the
+ * kernel's command line the machine stays up and nothing tells root: ask
+ * the kernel whether the vCPU thread still exists (setting the priority it
+ * has is harmless). */
 int vm_running(void)
 {
+	if (vm.running && hv_set_priority(vm.tid, HVU_PRIO_TASK) == HV_E_NOTHREAD) {
+		vm.running = 0;
+		uprintf("root: vm %s: ended\n", vm.name);
+	}
 	return vm.running;
 }

@@ -50,6 +50,15 @@ struct vmachine {
 
 extern struct vmachine vm;
 
+/* A wedge segment root backs: all but one with no file bytes in the VM's
+ * kernel-owned top (UTCBs, the vCPU page), which the wedge's link script
+ * declares only so the loader sees its vCPU page as wedge memory. */
+static inline int wedge_seg_backed(const struct ab_seg *s)
+{
+	return !(s->filesz == 0 && s->vaddr >= AB_VM_UTCB_AREA && s->vaddr < AB_WEDGE_END &&
+		 s->memsz <= AB_WEDGE_END - s->vaddr);
+}
+
 /* vm_pvh.c: the start info, memory map, command line and initrd in guest
  * memory; 0, or -1 after printing why. */
 int vm_pvh_build(void);

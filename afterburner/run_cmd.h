@@ -1,0 +1,25 @@
+/*
+ * afterburn run: boot a guest in QEMU, bare or on the hypervisor
+ * (docs/run.md).
+ */
+#ifndef AB_RUN_CMD_H
+#define AB_RUN_CMD_H
+
+#include <stdio.h>
+
+int ab_run_main(int argc, char **argv);
+
+/* run_dump.c: the trap dump (docs/abi/trap-dump.md) in a console log. */
+struct ab_trapdump {
+	const char *begin, *end;   /* the block, markers included; NULL if absent or incomplete */
+	unsigned entries, lost;    /* from the "# entries N lost M" comment */
+	unsigned lines;            /* entry lines */
+	unsigned bad;              /* lines that are not EIP KIND COUNT */
+};
+
+/* Find and check the dump in text (NUL-terminated); 0 if found complete. */
+int ab_trapdump_find(const char *text, struct ab_trapdump *d);
+/* A per-kind summary of d to f. */
+void ab_trapdump_summary(FILE *f, const struct ab_trapdump *d);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * Virtual interrupts.  The kernel sets bits in vcpu->irq_pending (the
+ * timer, devices) and upcalls only when the virtual IF is set and a line
+ * in vcpu->irq_unmasked is pending.  The wedge takes the bits atomically
+ * into the 8259A model (pic_raise), keeps irq_unmasked equal to what the
+ * PIC lets through, and delivers what the PIC acknowledges whenever the
+ * guest can take it: at every exit from the wedge with IF set, which
+ * covers sti, popf, iret and an EOI that uncovers a lower-priority line.
+ * The kernel never upcalls while the wedge runs, so this check is ours.
+ */
+#include "vcpu_state.h"
+
+void irq_sync(void)
+{
+	uint32_t p = 0;
+	__asm__ volatile("xchg %0, %1" : "+r"(p), "+m"(vcpu->irq_pending) : : "memory");
+	if (p)
+		pic_raise(p);
+	vcpu->irq_unmasked = pic_unmasked();
+}
+
+int irq_check(struct gregs *r)
+{
+	int n = 0;
+	irq_sync();
+	/* A trap gate leaves IF set: a higher-priority line may nest at once,
+	 * as on hardware.  16 lines at most. */
+	while ((r->eflags & FL_IF) && n < 16 && pic_deliverable()) {
+		int v = pic_ack();
+		if (v < 0)
+			break;
+		deliver_irq(r, (unsigned)v);
+		/* The dump counts the vector: dev.h does not tell us the line. */
+		cpu.exit_kind = AB_TRAPK_IRQ | ((unsigned)v & 0xff);
+		n++;
+	}
+	vcpu->irq_unmasked = pic_unmasked();
+	return n;
+}
+
+void irq_halt(struct gregs *r)
+{
+	while (!irq_check(r))
+		hc_halt();   /* wakes on irq_pending & irq_unmasked */
+}

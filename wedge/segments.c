@@ -1,0 +1,209 @@
+/*
+ * Segment registers as the guest believes them.  The hardware keeps the
+ * hypervisor's flat user segments; the wedge keeps the guest's selectors
+ * and descriptor caches and applies the checks the CPU makes on a load
+ * (Intel SDM vol. 2, MOV/POP/LDS; QEMU's load_segment), so a guest sees
+ * the same #GP/#NP/#SS with the same error codes.  Also the readers of
+ * %cs/%ss (mov, push), which at CPL 3 would show the hardware's RPL 3.
+ */
+#include "vcpu_state.h"
+
+void desc_split(struct desc *d, uint32_t lo, uint32_t hi)
+{
+	d->lo = lo;
+	d->hi = hi;
+	d->base = (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
+	d->limit = (lo & 0xffff) | (hi & 0x000f0000u);
+	if (hi & 0x00800000u)
+		d->limit = d->limit << 12 | 0xfff;
+	d->type = (hi >> 8) & 0xf;
+	d->s = (hi >> 12) & 1;
+	d->dpl = (hi >> 13) & 3;
+	d->p = (hi >> 15) & 1;
+}
+
+/* The table a selector indexes: the GDT or, with TI, the loaded LDT. */
+static uint32_t table_of(uint16_t sel, uint32_t *base, uint32_t *limit)
+{
+	if (sel & 4) {
+		const struct seg *l = &cpu.seg[SR_LDTR];
+		if (!(l->sel & ~3u))
+			return EXC(V_GP, sel & 0xfffc);
+		*base = l->d.base;
+		*limit = l->d.limit;
+	} else {
+		*base = cpu.gdtr.base;
+		*limit = cpu.gdtr.limit;
+	}
+	return 0;
+}
+
+uint32_t desc_read(uint16_t sel, struct desc *d)
+{
+	uint32_t base, limit, w[2];
+	uint32_t e = table_of(sel, &base, &limit);
+	if (e)
+		return e;
+	if ((uint32_t)(sel & ~7u) + 7 > limit)
+		return EXC(V_GP, sel & 0xfffc);
+	if ((e = gm_read(base + (sel & ~7u), w, 8)))
+		return e;
+	desc_split(d, w[0], w[1]);
+	return 0;
+}
+
+uint32_t desc_write_hi(uint16_t sel, uint32_t hi)
+{
+	uint32_t base, limit;
+	uint32_t e = table_of(sel, &base, &limit);
+	return e ? e : gm_write32(base + (sel & ~7u) + 4, hi);
+}
+
+void seg_set(unsigned sr, uint16_t sel, const struct desc *d)
+{
+	cpu.seg[sr].sel = sel;
+	cpu.seg[sr].d = *d;
+}
+
+/* A flat 4 GiB segment (boot state, sysenter/sysexit). */
+void seg_flat(unsigned sr, uint16_t sel, int code)
+{
+	struct desc d;
+	unsigned dpl = sel & 3;
+	desc_split(&d, 0x0000ffffu, 0x00cf0000u | (code ? 0x9b00u : 0x9300u) | dpl << 13);
+	seg_set(sr, sel, &d);
+}
+
+/* Loads set the accessed bit in memory, as the CPU does. */
+static uint32_t mark_accessed(uint16_t sel, struct desc *d)
+{
+	if (d->type & 1)
+		return 0;
+	uint32_t e = desc_write_hi(sel, d->hi | 0x100);
+	if (!e)
+		desc_split(d, d->lo, d->hi | 0x100);
+	return e;
+}
+
+uint32_t seg_load(unsigned sr, uint16_t sel)
+{
+	struct desc d = { 0 };
+	unsigned rpl = sel & 3, cpl = cpu.cpl;
+	uint32_t err = sel & 0xfffc, e;
+
+	if (!(sel & ~3u)) {
+		if (sr == SR_SS)
+			return EXC(V_GP, 0);
+		seg_set(sr, sel, &d);   /* null: #GP only on use */
+		return 0;
+	}
+	if ((e = desc_read(sel, &d)))
+		return e;
+	if (sr == SR_SS) {
+		if (rpl != cpl || !DESC_DATA(&d) || !(d.type & 2) || d.dpl != cpl)
+			return EXC(V_GP, err);
+		if (!d.p)
+			return EXC(V_SS, err);
+	} else {
+		if (!d.s || (DESC_CODE(&d) && !(d.type & 2)))
+			return EXC(V_GP, err);
+		/* data and non-conforming code: RPL and CPL must not exceed DPL */
+		if ((DESC_DATA(&d) || !(d.type & 4)) && (rpl > d.dpl || cpl > d.dpl))
+			return EXC(V_GP, err);
+		if (!d.p)
+			return EXC(V_NP, err);
+	}
+	if ((e = mark_accessed(sel, &d)))
+		return e;
+	seg_set(sr, sel, &d);
+	return 0;
+}
+
+uint32_t code_check(uint16_t sel, unsigned new_cpl, int is_return, struct desc *d)
+{
+	uint32_t err = sel & 0xfffc, e;
+	if (!(sel & ~3u))
+		return EXC(V_GP, 0);
+	if ((e = desc_read(sel, d)))
+		return e;
+	if (!DESC_CODE(d))
+		return EXC(V_GP, err);
+	if (is_return) {
+		/* far return / iret: RPL is the new CPL, never inward */
+		if ((sel & 3) < cpu.cpl)
+			return EXC(V_GP, err);
+		if ((d->type & 4) ? d->dpl > (sel & 3) : d->dpl != (sel & 3))
+			return EXC(V_GP, err);
+	} else if (d->type & 4) {
+		if (d->dpl > cpu.cpl)
+			return EXC(V_GP, err);
+	} else if ((sel & 3) > cpu.cpl || d->dpl != cpu.cpl) {
+		return EXC(V_GP, err);
+	}
+	(void)new_cpl;
+	if (!d->p)
+		return EXC(V_NP, err);
+	return mark_accessed(sel, d);
+}
+
+void seg_null_outer(unsigned cpl)
+{
+	static const unsigned regs[] = { SR_ES, SR_DS, SR_FS, SR_GS };
+	for (unsigned i = 0; i < 4; i++) {
+		struct seg *s = &cpu.seg[regs[i]];
+		int conforming_code = DESC_CODE(&s->d) && (s->d.type & 4);
+		if ((s->sel & ~3u) && !conforming_code && s->d.dpl < cpl) {
+			struct desc z = { 0 };
+			seg_set(regs[i], 0, &z);
+		}
+	}
+}
+
+/* mov to/from segment registers, push/pop of them, lds & co. */
+uint32_t emu_seg(const struct insn_ctx *c, struct gregs *r)
+{
+	unsigned sr = c->in.op_a, osz = c->in.opsize == 2 ? 2 : 4;
+	uint32_t v = 0, e;
+
+	if (sr >= 6 || (sr == SR_CS && c->kind != AB_KIND_MOV_FROM_SREG && c->kind != AB_KIND_PUSH_SREG))
+		return UD;
+	switch (c->kind) {
+	case AB_KIND_MOV_FROM_SREG:
+		/* A register gets the selector zero-extended (32-bit operand),
+		 * memory gets 16 bits. */
+		if ((c->in.modrm >> 6) == 3) {
+			reg_write(r, c->in.modrm & 7, osz, cpu.seg[sr].sel);
+			return 0;
+		}
+		return op_write_rm(c, r, 2, cpu.seg[sr].sel);
+	case AB_KIND_PUSH_SREG:
+		return gpush(r, cpu.seg[sr].sel, osz);
+	case AB_KIND_MOV_TO_SREG:
+		if ((e = op_read_rm(c, r, 2, &v)))
+			return e;
+		return seg_load(sr, (uint16_t)v);
+	case AB_KIND_POP_SREG: {
+		uint32_t sp = R_ESP(r);
+		if ((e = gm_read(sp, &v, osz)))
+			return e;
+		/* pop %ss: the selector is checked before esp moves */
+		if ((e = seg_load(sr, (uint16_t)v)))
+			return e;
+		R_ESP(r) = sp + osz;
+		return 0;
+	}
+	case AB_KIND_LOAD_FAR_PTR: {
+		uint32_t la, off = 0, sel = 0;
+		if ((c->in.modrm >> 6) == 3)
+			return UD;
+		la = op_addr(c, r);
+		if ((e = gm_read(la, &off, osz)) || (e = gm_read(la + osz, &sel, 2)))
+			return e;
+		if ((e = seg_load(sr, (uint16_t)sel)))
+			return e;
+		reg_write(r, c->in.op_b, osz, off);
+		return 0;
+	}
+	}
+	return UD;
+}

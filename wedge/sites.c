@@ -1,0 +1,97 @@
+/*
+ * Patched sites.  The loader wrote one struct ab_wedge_site per call site
+ * into our site table, sorted by address, with the ORIGINAL instruction
+ * bytes (docs/abi/wedge.md).  An entry finds its site by the return
+ * address of the call (site + 5), by binary search, and decodes the
+ * original instruction with the same decoder as the trap path.
+ *
+ * sti is padded before (docs/abi/site-record.md): the call sits at the
+ * site's start and the sti's bytes end the site; either way execution
+ * resumes at site + len, right after the original instruction.
+ */
+#include "wedge.h"         /* before vcpu_state.h: its field `vcpu` meets the macro */
+#include "vcpu_state.h"
+
+extern struct ab_wedge_site_table wedge_site_table;
+extern char wedge_entry_HLT[], wedge_entry_SYSEXIT[];
+
+const struct ab_wedge_site *site_find(uint32_t addr)
+{
+	const struct ab_wedge_site_table *t = &wedge_site_table;
+	if (t->magic != AB_WEDGE_SITES_MAGIC)
+		return 0;
+	uint32_t lo = 0, hi = t->count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		uint32_t a = t->sites[mid].addr;
+		if (a == addr)
+			return &t->sites[mid];
+		if (a < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+uint32_t site_decode(const struct ab_wedge_site *s, struct insn_ctx *c)
+{
+	c->bytes = s->insn;
+	if (!ab_decode(s->insn, s->insn_len, AB_MODE_32, &c->in) || c->in.kind != s->kind)
+		return 1;
+	c->kind = s->kind;
+	c->start = s->addr;
+	c->next = s->addr + s->len;
+	c->from_site = 1;
+	return 0;
+}
+
+/* What the instruction at eip is, for sti's shadow: a patched site (the
+ * call to our entry), or an unpatched instruction. */
+int kind_at(uint32_t eip)
+{
+	uint8_t b[5];
+	if (gm_read(eip, b, 5))
+		return 0;
+	if (b[0] == 0xe8) {
+		uint32_t to = eip + 5 + ((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
+					 (uint32_t)b[4] << 24);
+		if (to == (uint32_t)wedge_entry_HLT)
+			return AB_KIND_HLT;
+		if (to == (uint32_t)wedge_entry_SYSEXIT)
+			return AB_KIND_SYSEXIT;
+		return 0;
+	}
+	if (b[0] == 0xf4)
+		return AB_KIND_HLT;
+	if (b[0] == 0x0f && b[1] == 0x35)
+		return AB_KIND_SYSEXIT;
+	return 0;
+}
+
+/* Called by site_common (entry.S) on the wedge stack.  frame: the guest's
+ * pushal image, its hardware eflags, the return address. */
+uint32_t site_entry(uint32_t kind, uint32_t *frame)
+{
+	uint32_t ret = frame[9];
+	const struct ab_wedge_site *s = site_find(ret - AB_WEDGE_CALL_LEN);
+	struct insn_ctx c;
+	struct gregs r;
+
+	for (unsigned i = 0; i < 8; i++)
+		r.gpr[i] = frame[i];
+	R_ESP(&r) = (uint32_t)(frame + 10);   /* the guest's esp before the call */
+	r.eflags = eflags_virt(frame[8]);
+	r.eip = ret - AB_WEDGE_CALL_LEN;
+	cpu.exit_kind = kind;
+	cpu.hold_irq = 0;
+	if (!s || s->kind != kind || site_decode(s, &c)) {
+		dbg_hex("wedge: a call from an unknown site, eip", r.eip);
+		dbg_hex("wedge: entry kind", kind);
+		r.eip = ret;   /* as if the call had been an undefined instruction */
+		deliver_exception(&r, unsupported("unknown site", r.eip));
+		return exit_site(&r);
+	}
+	emulate(&c, &r);
+	return exit_site(&r);
+}

@@ -1,0 +1,119 @@
+/*
+ * The upcall entry (abi/vcpu.h): the kernel could not resolve a guest
+ * trap, saved the state in the vCPU page and entered us on our stack.
+ *   0..31      a CPU exception.  #GP/#UD of a sensitive instruction the
+ *              guest may run at its virtual CPL: decode it at the guest
+ *              eip, emulate, count it as its kind.  #GP with the IDT bit
+ *              from int n (the host gate is DPL 0): the guest's software
+ *              interrupt.  #BP/#OF come through DPL-3 host gates with eip
+ *              after int3/into.  Anything else is the guest's own.
+ *   SOFTINT|n  int $n through a DPL-3 host gate (0x30), eip after it.
+ *   IRQ        a line is pending with the virtual IF set.
+ *   BADPHYS    guest tables point outside guest memory: the guest's #PF.
+ */
+#include "vcpu_state.h"
+
+static void load_regs(struct gregs *r)
+{
+	volatile struct ab_vcpu_regs *v = &vcpu->regs;
+	R_EDI(r) = v->edi;
+	R_ESI(r) = v->esi;
+	R_EBP(r) = v->ebp;
+	R_ESP(r) = v->esp;
+	R_EBX(r) = v->ebx;
+	R_EDX(r) = v->edx;
+	R_ECX(r) = v->ecx;
+	R_EAX(r) = v->eax;
+	r->eip = v->eip;
+	r->eflags = eflags_virt(v->eflags);
+}
+
+/* The instruction at the guest's eip, up to 15 bytes (fewer at the end of
+ * a readable range); 0 if it is not a sensitive one. */
+static int decode_at(uint32_t eip, uint8_t *buf, struct insn_ctx *c)
+{
+	unsigned n = 0;
+	while (n < 15 && !gm_read(eip + n, buf + n, 1))
+		n++;
+	if (!n || !ab_decode(buf, n, AB_MODE_32, &c->in))
+		return 0;
+	c->kind = c->in.kind;
+	c->bytes = buf;
+	c->start = eip;
+	c->next = eip + c->in.len;
+	c->from_site = 0;
+	return 1;
+}
+
+/* int n / int3 / into that reached the host as #GP(IDT) or #BP/#OF. */
+static void soft_interrupt(struct gregs *r, unsigned vec, int eip_after)
+{
+	uint8_t b[2] = { 0, 0 };
+	unsigned len = 2;
+	if (eip_after) {
+		/* #BP/#OF: eip is after int3 (CC), into (CE) or int $3/$4 (CD nn) */
+		if (!gm_read(r->eip - 1, b, 1) && ((vec == 3 && b[0] == 0xcc) || (vec == 4 && b[0] == 0xce)))
+			len = 1;
+		uint32_t next = r->eip;
+		r->eip -= len;
+		deliver_softint(r, vec, next);
+	} else {
+		if (!gm_read(r->eip, b, 1) && ((vec == 3 && b[0] == 0xcc) || (vec == 4 && b[0] == 0xce)))
+			len = 1;
+		deliver_softint(r, vec, r->eip + len);
+	}
+	cpu.exit_kind = AB_TRAPK_SOFTINT | vec;
+}
+
+static void exception(struct gregs *r, unsigned vec, uint32_t err)
+{
+	if (vec == V_GP && (err & 3) == 2) {
+		soft_interrupt(r, (err >> 3) & 0xff, 0);
+		return;
+	}
+	if (vec == V_BP || vec == V_OF) {
+		soft_interrupt(r, vec, 1);
+		return;
+	}
+	if (vec == V_GP || vec == V_UD) {
+		uint8_t buf[16];
+		struct insn_ctx c;
+		if (decode_at(r->eip, buf, &c)) {
+			cpu.exit_kind = c.kind;
+			emulate(&c, r);
+			return;
+		}
+	}
+	if (vec == V_PF)
+		cpu.cr2 = vcpu->cr2;
+	cpu.exit_kind = AB_TRAPK_EXCEPTION | vec;
+	deliver_exception(r, EXC(vec, err));
+}
+
+void upcall_main(void)
+{
+	struct gregs r;
+	uint32_t why = vcpu->vector;
+
+	vcpu->fixup_eip = 0;
+	load_regs(&r);
+	cpu.hold_irq = 0;
+	cpu.exit_kind = AB_TRAPK_UNKNOWN | (why & 0xff);
+	if (why < 32) {
+		exception(&r, why, vcpu->error);
+	} else if ((why & ~0xffu) == AB_UPCALL_SOFTINT) {
+		soft_interrupt(&r, why & 0xff, 1);
+	} else if (why == AB_UPCALL_IRQ) {
+		/* exit_resume delivers; if the PIC has nothing (masked, or a
+		 * higher-priority line in service) the count says 0xff. */
+		cpu.exit_kind = AB_TRAPK_IRQ | 0xff;
+	} else if (why == AB_UPCALL_BADPHYS) {
+		cpu.cr2 = vcpu->cr2;
+		cpu.exit_kind = AB_TRAPK_EXCEPTION | V_PF;
+		deliver_exception(&r, EXC(V_PF, vcpu->error));
+	} else {
+		dbg_hex("wedge: unknown upcall reason", why);
+		wedge_panic("unknown upcall", why);
+	}
+	exit_resume(&r);
+}

@@ -1,0 +1,239 @@
+/*
+ * The virtual CPU as the guest believes it to be, and the helpers every
+ * part of the wedge shares (docs/wedge.md).  The kernel-shared half lives
+ * in the vCPU page (abi/vcpu.h: vif, irq lines, cpl, cr0/3/4 the kernel
+ * reads); everything only the wedge needs lives in `cpu` here.
+ *
+ * Why a separate struct: the hardware state of a running guest is fixed
+ * (CPL 3, the hypervisor's flat user segments, IF=1).  What differs is
+ * what the guest thinks: its CPL, IF, IOPL, segment selectors and tables,
+ * control registers.  The wedge keeps those and answers from them.
+ */
+#ifndef WEDGE_VCPU_STATE_H
+#define WEDGE_VCPU_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hypercall.h"   /* vcpu, hc_* (abi/vcpu.h) */
+#include "kinds.h"
+#include "decode.h"
+#include "site.h"     /* AB_SITE_MEM, _IMM, _REP */
+#include "dev/dev.h"
+
+/* --- EFLAGS ---------------------------------------------------------------- */
+#define FL_CF   0x00000001u
+#define FL_1    0x00000002u   /* always 1 */
+#define FL_PF   0x00000004u
+#define FL_AF   0x00000010u
+#define FL_ZF   0x00000040u
+#define FL_SF   0x00000080u
+#define FL_TF   0x00000100u
+#define FL_IF   0x00000200u
+#define FL_DF   0x00000400u
+#define FL_OF   0x00000800u
+#define FL_IOPL 0x00003000u
+#define FL_NT   0x00004000u
+#define FL_RF   0x00010000u
+#define FL_VM   0x00020000u
+#define FL_AC   0x00040000u
+#define FL_VIF  0x00080000u
+#define FL_VIP  0x00100000u
+#define FL_ID   0x00200000u
+/* Kept by the hardware as the guest sets them (CPL 3 can change them
+ * itself).  IF, IOPL and NT are virtual: IF is vcpu->vif, the other two
+ * live in cpu.vflags. */
+#define FL_HW   (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_AC | FL_ID)
+
+#define CR0_PE 0x00000001u
+#define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_ET 0x00000010u
+#define CR0_NE 0x00000020u
+#define CR0_WP 0x00010000u
+#define CR0_AM 0x00040000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+#define CR4_TSD 0x00000004u
+#define CR4_DE  0x00000008u
+#define CR4_PCE 0x00000100u
+
+/* The hypervisor's flat user data selector: the hardware DS/ES/FS/GS and SS
+ * of a running guest (docs/vm-plan.md, "Hardware state"). */
+#define HW_UDATA 0x23u
+
+/* --- exceptions ------------------------------------------------------------- */
+/* Emulation steps return 0 (done) or an exception for the guest, built by
+ * EXC(vector, error).  A #PF also sets cpu.cr2 (as the hardware would at
+ * delivery).  XFER: done, and the step set the new eip itself. */
+#define EXC(v, e)  (0x80000000u | ((uint32_t)(v) << 16) | ((uint32_t)(e) & 0xffffu))
+#define EXC_VEC(x) (((x) >> 16) & 0xffu)
+#define EXC_ERR(x) ((x) & 0xffffu)
+#define XFER       1u
+#define IS_EXC(x)  (((x) & 0x80000000u) != 0)
+enum { V_DE = 0, V_DB = 1, V_BP = 3, V_OF = 4, V_UD = 6, V_DF = 8, V_TS = 10, V_NP = 11,
+       V_SS = 12, V_GP = 13, V_PF = 14 };
+#define GP0 EXC(V_GP, 0)
+#define UD  EXC(V_UD, 0)
+
+/* --- guest registers ---------------------------------------------------------- */
+/* pushal order (as abi/vcpu.h's ab_vcpu_regs), then eip and the VIRTUAL
+ * eflags: what pushf at the guest's CPL would show. */
+struct gregs {
+	uint32_t gpr[8];   /* edi esi ebp esp ebx edx ecx eax */
+	uint32_t eip, eflags;
+};
+/* x86 register number (eax 0 .. edi 7) to its slot. */
+static inline uint32_t *greg(struct gregs *r, unsigned n) { return &r->gpr[7 - (n & 7)]; }
+#define R_EAX(r) ((r)->gpr[7])
+#define R_ECX(r) ((r)->gpr[6])
+#define R_EDX(r) ((r)->gpr[5])
+#define R_EBX(r) ((r)->gpr[4])
+#define R_ESP(r) ((r)->gpr[3])
+#define R_EBP(r) ((r)->gpr[2])
+#define R_ESI(r) ((r)->gpr[1])
+#define R_EDI(r) ((r)->gpr[0])
+
+/* --- segments ---------------------------------------------------------------- */
+/* Segment register numbers of the site record (es 0, cs 1, ss 2, ds 3, fs 4,
+ * gs 5), then the two system segments. */
+enum { SR_ES, SR_CS, SR_SS, SR_DS, SR_FS, SR_GS, SR_LDTR, SR_TR, SR_COUNT };
+
+/* A descriptor split into what the checks need. */
+struct desc {
+	uint32_t lo, hi;       /* the raw 8 bytes */
+	uint32_t base, limit;  /* limit scaled by G */
+	uint8_t type;          /* bits 8-11 of hi */
+	uint8_t s, dpl, p;     /* S (code/data), DPL, present */
+};
+void desc_split(struct desc *d, uint32_t lo, uint32_t hi);
+
+struct seg {
+	uint16_t sel;
+	struct desc d;         /* the cached descriptor */
+};
+
+struct dtreg { uint32_t base; uint16_t limit; };
+
+struct vcpu_state {
+	struct seg seg[SR_COUNT];
+	struct dtreg gdtr, idtr;
+	uint32_t cpl;              /* CS.RPL; mirrored in vcpu->cpl */
+	uint32_t vflags;           /* virtual IOPL and NT (IF is vcpu->vif) */
+	uint32_t cr0, cr2, cr3, cr4;
+	uint32_t dr[8];
+	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+	uint32_t misc_enable;
+	uint32_t pat_lo, pat_hi;
+	int hold_irq;              /* sti's shadow: do not deliver at this exit */
+	uint32_t exit_kind;        /* what this entry counts as (AB_TRAPK_* or a kind) */
+};
+extern struct vcpu_state cpu;
+
+/* Virtual EFLAGS from the hardware's and back. */
+static inline uint32_t eflags_virt(uint32_t hw)
+{
+	return (hw & FL_HW) | FL_1 | (vcpu->vif ? FL_IF : 0) | cpu.vflags;
+}
+static inline uint32_t eflags_hw(uint32_t v) { return (v & FL_HW) | FL_1 | FL_IF; }
+/* Store the virtual bits of a new EFLAGS value. */
+static inline void eflags_set_virt(uint32_t v)
+{
+	vcpu->vif = (v & FL_IF) ? 1 : 0;
+	cpu.vflags = v & (FL_IOPL | FL_NT);
+}
+static inline unsigned iopl_of(uint32_t fl) { return (fl >> 12) & 3; }
+
+/* --- guest memory (guestmem.c): linear addresses, faults become #PF ---------- */
+uint32_t gm_read(uint32_t la, void *dst, unsigned n);
+uint32_t gm_write(uint32_t la, const void *src, unsigned n);
+uint32_t gm_read32(uint32_t la, uint32_t *v);
+uint32_t gm_write32(uint32_t la, uint32_t v);
+/* The assembly copy (guestmem_copy.S): 0, or -1 after a guest fault with
+ * vcpu->cr2/error set by the kernel. */
+int gm_copy(void *dst, const void *src, unsigned n);
+/* Push and pop on the guest stack; esp changes only on success. */
+uint32_t gpush(struct gregs *r, uint32_t v, unsigned size);
+uint32_t gpop(struct gregs *r, uint32_t *v, unsigned size);
+
+/* --- instruction context (operand.c) -------------------------------------------- */
+struct insn_ctx {
+	unsigned kind;
+	struct ab_insn in;
+	const uint8_t *bytes;      /* the original instruction (in.len bytes) */
+	uint32_t start, next;      /* eip of the site/instruction, eip after it */
+	int from_site;
+};
+/* Linear address of the ModRM memory operand. */
+uint32_t op_addr(const struct insn_ctx *c, const struct gregs *r);
+/* Read/write the r/m operand (register or memory) of `size` bytes. */
+uint32_t op_read_rm(const struct insn_ctx *c, struct gregs *r, unsigned size, uint32_t *v);
+uint32_t op_write_rm(const struct insn_ctx *c, struct gregs *r, unsigned size, uint32_t v);
+void reg_write(struct gregs *r, unsigned n, unsigned size, uint32_t v);
+uint32_t reg_read(struct gregs *r, unsigned n, unsigned size);
+
+/* --- the emulators --------------------------------------------------------------- */
+uint32_t emulate(const struct insn_ctx *c, struct gregs *r);             /* emulate.c */
+uint32_t emu_flags(const struct insn_ctx *c, struct gregs *r);           /* flags.c */
+uint32_t emu_far(const struct insn_ctx *c, struct gregs *r);             /* far.c */
+uint32_t emu_iret(const struct insn_ctx *c, struct gregs *r);            /* iret.c */
+uint32_t emu_sysenter(const struct insn_ctx *c, struct gregs *r);        /* sysenter.c */
+uint32_t emu_seg(const struct insn_ctx *c, struct gregs *r);             /* segments.c */
+uint32_t emu_probe(const struct insn_ctx *c, struct gregs *r);           /* probes.c */
+uint32_t emu_dtables(const struct insn_ctx *c, struct gregs *r);         /* descriptors.c */
+uint32_t emu_cr(const struct insn_ctx *c, struct gregs *r);              /* cr.c */
+uint32_t emu_dr(const struct insn_ctx *c, struct gregs *r);              /* dr.c */
+uint32_t emu_msr(const struct insn_ctx *c, struct gregs *r);             /* msr.c */
+uint32_t emu_io(const struct insn_ctx *c, struct gregs *r);              /* io.c */
+void emu_cpuid(struct gregs *r);                                         /* cpuid.c */
+
+/* --- descriptors (segments.c) ------------------------------------------------------ */
+/* Read the descriptor for sel from the GDT or LDT: 0, EXC(#GP, sel) past the
+ * limit, or a #PF from the table's memory. */
+uint32_t desc_read(uint16_t sel, struct desc *d);
+uint32_t desc_write_hi(uint16_t sel, uint32_t hi);
+/* Load a data/stack segment register with the checks of mov/pop/lds. */
+uint32_t seg_load(unsigned sr, uint16_t sel);
+/* Check a code segment for a far jump/call/return to rpl; fills d. */
+uint32_t code_check(uint16_t sel, unsigned new_cpl, int is_return, struct desc *d);
+void seg_set(unsigned sr, uint16_t sel, const struct desc *d);
+void seg_flat(unsigned sr, uint16_t sel, int code);
+/* Null the data segment registers the new CPL may not use (iret, lret outward). */
+void seg_null_outer(unsigned cpl);
+#define DESC_CODE(d)  ((d)->s && ((d)->type & 8))
+#define DESC_DATA(d)  ((d)->s && !((d)->type & 8))
+
+/* --- delivery (deliver.c) ------------------------------------------------------------ */
+void deliver_exception(struct gregs *r, uint32_t exc);   /* frame eip = r->eip */
+void deliver_irq(struct gregs *r, unsigned vector);
+/* int n / int3 / into at r->eip, next = eip after it. */
+void deliver_softint(struct gregs *r, unsigned n, uint32_t next);
+void set_cpl(unsigned cpl);
+
+/* --- interrupts (irq.c) -------------------------------------------------------------- */
+void irq_sync(void);                  /* irq_pending -> PIC, irq_unmasked current */
+int irq_check(struct gregs *r);       /* deliver one if vif and the PIC has one */
+void irq_halt(struct gregs *r);       /* hlt: sleep until something is delivered */
+
+/* --- exits (exit.c) ------------------------------------------------------------------- */
+__attribute__((noreturn)) void exit_resume(struct gregs *r);   /* through hc_resume */
+/* Resume from a site: the guest esp where the fast path's frame lies. */
+uint32_t exit_site(struct gregs *r);
+
+/* --- debug (debug.c): loud failures go to the console server ---------------------------- */
+void dbg_puts(const char *s);
+void dbg_hex(const char *what, uint32_t v);
+/* Unfinished or impossible: say so, then deliver #UD to the guest. */
+uint32_t unsupported(const char *what, uint32_t eip);
+extern struct ab_wedge_boot wedge_boot;
+__attribute__((noreturn)) void wedge_panic(const char *what, uint32_t v);
+
+/* --- sites (sites.c) ------------------------------------------------------------------- */
+struct ab_wedge_site;
+const struct ab_wedge_site *site_find(uint32_t addr);
+uint32_t site_decode(const struct ab_wedge_site *s, struct insn_ctx *c);
+int kind_at(uint32_t eip);            /* the kind of the site or instruction at eip, or 0 */
+
+#endif
