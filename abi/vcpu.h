@@ -22,6 +22,13 @@
 #define AB_GUEST_PHYS_LIMIT  0xFB000000u  /* guest-physical addresses lie below */
 
 #define AB_VCPU_MAGIC   0x55435641u       /* "AVCU" */
+
+/* The guest's GDT entries 0..AB_VCPU_GDT_ENTRIES-1 and LDT entries
+ * 0..AB_VCPU_LDT_ENTRIES-1 are loadable by the hardware: the kernel keeps
+ * per-VM GDTs with copies of them (docs/abi/vcpu.md, "Segments"), so the
+ * guest's selectors are the real ones in %ds, %es, %fs, %gs. */
+#define AB_VCPU_GDT_ENTRIES 32
+#define AB_VCPU_LDT_ENTRIES 16
 #define AB_VCPU_VERSION 1
 
 /* --- hypercalls: int $0x30 from the wedge's code, %eax = number ---------- */
@@ -61,7 +68,8 @@
 struct ab_vcpu_regs {
 	uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;   /* pushal order; esp is the guest's */
 	uint32_t eip, eflags;
-	uint32_t ds, es, fs, gs;   /* the hardware selectors at the trap (resume: reloaded if valid) */
+	uint32_t ds, es, fs, gs;   /* the guest's selectors (hardware at a trap; resume: loaded if valid) */
+	uint32_t cs, ss;           /* resume: the guest's CS and SS (loaded with RPL 3 if valid) */
 };
 
 struct ab_vcpu {
@@ -84,11 +92,20 @@ struct ab_vcpu {
 	uint32_t trap_eip;         /* 60  the guest eip of the upcall (a copy; the kernel keeps its own) */
 	uint32_t exit_kind;        /* 64  the wedge's AB_TRAPK_* for this upcall, set before RESUME */
 	uint32_t ticks;            /* 68  kernel ticks (1 kHz) at the upcall */
-	struct ab_vcpu_regs regs;  /* 72  */
-	uint32_t upcalls;          /* 128 counters, kernel-written */
+	struct ab_vcpu_regs regs;  /* 72  (64 bytes) */
+	uint32_t upcalls;          /* 136 counters, kernel-written */
 	uint32_t hidden_faults;
 	uint32_t resumes;
-	uint32_t reserved[29];
+	uint32_t reserved[27];
+	/* 256: the guest's descriptors, as the guest wrote them (the wedge
+	 * copies them here and bumps desc_gen; the kernel sanitizes its own
+	 * copies when desc_gen moves).  ldt_entries: how many of ldt[] the
+	 * guest's LDTR covers (0: no LDT). */
+	uint32_t desc_gen;         /* 256 */
+	uint32_t ldt_entries;      /* 260 */
+	uint32_t desc_pad[2];
+	uint64_t gdt[AB_VCPU_GDT_ENTRIES];   /* 272 */
+	uint64_t ldt[AB_VCPU_LDT_ENTRIES];   /* 528 */
 };
 
 /* Root writes this into the wedge image, at the symbol `wedge_boot`,
@@ -106,10 +123,10 @@ struct ab_wedge_boot {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct ab_vcpu) == 256, "the vCPU page header is 256 bytes");
+static_assert(sizeof(struct ab_vcpu) == 656, "the vCPU page's layout is fixed");
 #else
-_Static_assert(sizeof(struct ab_vcpu_regs) == 56, "ab_vcpu_regs is 56 bytes");
-_Static_assert(sizeof(struct ab_vcpu) == 256, "the vCPU page header is 256 bytes");
+_Static_assert(sizeof(struct ab_vcpu_regs) == 64, "ab_vcpu_regs is 64 bytes");
+_Static_assert(sizeof(struct ab_vcpu) == 656, "the vCPU page's layout is fixed");
 _Static_assert(sizeof(struct ab_wedge_boot) == 64, "the wedge boot block is 64 bytes");
 #endif
 #endif /* __ASSEMBLER__ */

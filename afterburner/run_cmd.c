@@ -12,7 +12,7 @@
  *            afterwards.
  *
  * The modules are symlinks in a short temporary directory: a multiboot
- * module's line holds at most 63 bytes in the hypervisor's boot
+ * module's line holds at most 127 bytes in the hypervisor's boot
  * information, and QEMU's -initrd splits at commas.
  *
  * Exit status: QEMU's (the guest's isa-debug-exit code << 1 | 1); 2 for a
@@ -42,7 +42,7 @@
 #define MAX_QEMU_ARGS 64
 #define EXIT_USAGE 2
 #define EXIT_TIMEOUT 124
-#define MODULE_LINE_MAX 63     /* hypervisor/abi/bootinfo.h: HV_BOOTINFO_CMDLINE less the NUL */
+#define MODULE_LINE_MAX 127    /* hypervisor/abi/bootinfo.h: HV_BOOTINFO_CMDLINE less the NUL */
 #define VM_DIED_STATUS 255    /* root or the kernel ended the VM (or a reset): code 0x7F */
 #define TRIPLE_FAULT_STATUS 253   /* the guest triple-faulted: code 0x7E */
 

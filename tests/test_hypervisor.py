@@ -25,7 +25,7 @@ TESTS_SRC = ROOT / "hypervisor" / "user" / "tests"
 TASKS = [
     "test_ipc", "test_callreply", "test_timeout", "test_exceptions", "test_lazy", "test_unmap",
     "test_grant", "test_mapdb", "test_kmem", "test_isolation", "hostile", "test_preempt",
-    "test_irq", "ipcbench",
+    "test_irq", "ipcbench", "canary",
 ]
 RUN_TIMEOUT = 300
 MAX_TASKS_PER_RUN = 14      # 16 multiboot modules (bootinfo.h), less root and the console

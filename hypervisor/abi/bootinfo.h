@@ -9,7 +9,7 @@
 #define HV_BOOTINFO_MAGIC 0x4F424854u   /* "THBO" */
 #define HV_BOOTINFO_MAX_MODULES 16
 #define HV_BOOTINFO_MAX_RANGES 16
-#define HV_BOOTINFO_CMDLINE 64
+#define HV_BOOTINFO_CMDLINE 128
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

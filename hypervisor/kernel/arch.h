@@ -27,12 +27,17 @@
 #define PTE_PS  0x080u   /* in a PDE: 4 MiB page */
 #define PTE_G   0x100u
 
-/* Segment selectors (GDT layout of arch/x86/32/gdt.c). */
-#define SEL_KCODE 0x08
-#define SEL_KDATA 0x10
-#define SEL_UCODE 0x1B   /* user code, RPL 3 */
-#define SEL_UDATA 0x23   /* user data, RPL 3 */
-#define SEL_TSS   0x28
+/* Segment selectors (GDT layout of arch/x86/32/gdt.c).  The kernel's own
+ * start at index 32: a VM's GDTs hold the guest's descriptors 0..31 below
+ * them, so a guest's selectors are its own (docs/abi/vcpu.md). */
+#define GDT_GUEST_ENTRIES 32
+#define SEL_KCODE 0x100
+#define SEL_KDATA 0x108
+#define SEL_UCODE 0x113  /* user code, RPL 3 */
+#define SEL_UDATA 0x11B  /* user data, RPL 3 */
+#define SEL_TSS   0x120
+#define SEL_LDT   0x128  /* a VM's LDT, in its own GDTs only */
+#define GDT_ENTRIES 38
 
 /*
  * The registers of an interrupted thread, as the entry stubs push them on
@@ -76,6 +81,12 @@ void arch_init(void);
 
 /* The kernel stack the CPU switches to on an entry from user mode. */
 void arch_set_kernel_stack(uint32_t esp0);
+
+/* Load a GDT of GDT_ENTRIES descriptors (NULL: the kernel's own) and an
+ * LDT selector (0: none).  A VM's GDTs start as arch_gdt_template's copy
+ * of the kernel's entries, above GDT_GUEST_ENTRIES. */
+void arch_load_gdt(const uint64_t *gdt, uint32_t ldt_sel);
+void arch_gdt_template(uint64_t *gdt);
 
 /* Load an address space (physical address of its page directory). */
 void arch_load_space(uint32_t pd_phys);

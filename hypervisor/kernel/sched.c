@@ -92,10 +92,13 @@ static void switch_to(struct tcb *next)
 	struct tcb *prev = current;
 	if (next == prev)
 		return;
-	if (next->vm)
-		vm_activate(next);          /* a vCPU runs on its shadow view */
-	else if (next->space && next->space != prev->space)
-		space_activate(next->space);
+	if (next->vm) {
+		vm_activate(next);          /* a vCPU runs on its shadow view and GDT */
+	} else if (next->space) {
+		arch_load_gdt(NULL, 0);
+		if (next->space != prev->space)
+			space_activate(next->space);
+	}
 	arch_set_kernel_stack(KSTACK_TOP(next));
 	current = next;
 	arch_switch(&prev->kesp, next->kesp);

@@ -55,9 +55,11 @@ void shadow_sync_wedge(struct vm *vm)
 		vm->pd[VIEW_KERNEL][i] = spd[i];
 }
 
+/* The flushed view is the one CR3 holds: load it again (a dying VM's
+ * thread already runs on its space's own directory). */
 static void reload_if_running(struct vm *vm)
 {
-	if (vm->tcb == current)
+	if (vm->tcb == current && current->vm == vm)
 		vm_activate(vm->tcb);
 }
 

@@ -52,6 +52,7 @@ uint32_t vm_create(struct tcb *self, uint32_t pager, unsigned prio, uint32_t mem
 		return HV_E_NOMEM;
 	}
 	vm->view = VIEW_KERNEL;      /* the wedge's _start runs first */
+	vm_desc_init(vm);
 	t->vm = vm;
 	vms[slot] = vm;
 	*tid = t->tid;
@@ -77,6 +78,7 @@ void vm_destroy(struct tcb *t)
 void vm_activate(struct tcb *t)
 {
 	shadow_sync_wedge(t->vm);
+	vm_desc_load(t->vm);
 	space_activate_pd(t->space, t->vm->pd_phys[t->vm->view]);
 }
 

@@ -31,6 +31,10 @@ struct vm {
 	uint8_t upcall_open;           /* an upcall awaits its RESUME (counted then) */
 	uint32_t trap_eip;             /* guest eip of that upcall (ours, not the page's) */
 	uint32_t trap_vector;
+	uint32_t desc_gen;             /* the vCPU page's desc_gen we last took */
+	uint32_t ldt_entries;
+	uint64_t gdt[VIEWS][GDT_ENTRIES];          /* vm_desc.c */
+	uint64_t ldt[VIEWS][AB_VCPU_LDT_ENTRIES];
 };
 
 #define MAX_VMS 8
@@ -54,6 +58,12 @@ void vm_space_revoked(struct space *s);      /* root took guest memory back */
 void vm_end(struct tcb *t, uint32_t code);
 void vm_die(struct tcb *t, const char *why);
 extern int vm_exit_continue;
+
+/* vm_desc.c: the guest's segments, in per-VM GDTs */
+void vm_desc_init(struct vm *vm);
+void vm_desc_sync(struct vm *vm);
+void vm_desc_load(struct vm *vm);
+void vm_desc_selectors(struct vm *vm, unsigned view, const struct ab_vcpu_regs *r, struct trap_frame *tf);
 
 /* shadow.c */
 enum walk_result { WALK_OK, WALK_DENIED, WALK_NOT_PRESENT, WALK_NEED_PAGE, WALK_BADPHYS, WALK_NOMEM };

@@ -14,12 +14,6 @@
 #include "vm.h"
 #include "kinds.h"
 
-static uint32_t user_selector(uint32_t sel)
-{
-	/* The only data selectors a CPL-3 thread can hold in our GDT. */
-	return sel == 0 || sel == SEL_UDATA || sel == SEL_UCODE ? sel : SEL_UDATA;
-}
-
 static void upcall(struct tcb *t, struct trap_frame *tf, uint32_t vector, uint32_t error, uint32_t cr2)
 {
 	struct vm *vm = t->vm;
@@ -43,6 +37,8 @@ static void upcall(struct tcb *t, struct trap_frame *tf, uint32_t vector, uint32
 	r->es = tf->es;
 	r->fs = tf->fs;
 	r->gs = tf->gs;
+	r->cs = tf->cs;
+	r->ss = tf->ss;
 	p->vector = vector;
 	p->error = error;
 	p->cr2 = cr2;
@@ -57,6 +53,8 @@ static void upcall(struct tcb *t, struct trap_frame *tf, uint32_t vector, uint32
 	tf->esp = p->upcall_esp;
 	tf->eflags = EFLAGS_IF | 0x2u;
 	tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
+	tf->cs = SEL_UCODE;
+	tf->ss = SEL_UDATA;
 	vm_set_view(vm, VIEW_KERNEL);
 }
 
@@ -97,12 +95,11 @@ static void resume(struct tcb *t, struct trap_frame *tf)
 	tf->eax = r->eax;
 	tf->eip = r->eip;
 	tf->eflags = (r->eflags & EFLAGS_USER) | EFLAGS_IF | 0x2u;
-	tf->ds = user_selector(r->ds);
-	tf->es = user_selector(r->es);
-	tf->fs = user_selector(r->fs);
-	tf->gs = user_selector(r->gs);
+	unsigned view = p->cpl == 3 ? VIEW_USER : VIEW_KERNEL;
+	vm_desc_sync(vm);
+	vm_desc_selectors(vm, view, r, tf);
 	p->resumes++;
-	vm_set_view(vm, p->cpl == 3 ? VIEW_USER : VIEW_KERNEL);
+	vm_set_view(vm, view);
 }
 
 /* A guest-physical page root has not given yet: ask it, as a page fault
@@ -115,7 +112,9 @@ static void page_from_root(struct tcb *t, struct trap_frame *tf, uint32_t gpa)
 void vm_trap(struct tcb *t, struct trap_frame *tf)
 {
 	struct vm *vm = t->vm;
-	int wedge = vm_in_wedge(tf->eip);
+	/* The wedge runs only in the kernel view: an eip there in the user
+	 * view is guest user code that jumped at the wedge's addresses. */
+	int wedge = vm->view == VIEW_KERNEL && vm_in_wedge(tf->eip);
 	if (likely(tf->vector == VEC_PF)) {
 		uint32_t addr = arch_read_cr2(), gpa = 0;
 		if (wedge && vm_in_wedge(addr)) {
@@ -178,7 +177,7 @@ void vm_syscall(struct tcb *t, struct trap_frame *tf)
 {
 	struct vm *vm = t->vm;
 	struct ab_vcpu *p = vm->page;
-	if (!vm_in_wedge(tf->eip)) {
+	if (vm->view != VIEW_KERNEL || !vm_in_wedge(tf->eip)) {
 		upcall(t, tf, AB_UPCALL_SOFTINT | VEC_SYSCALL, 0, 0);   /* the guest's own int $0x30 */
 		return;
 	}
@@ -224,7 +223,7 @@ void vm_before_return(struct tcb *t)
 {
 	struct trap_frame *tf = thread_frame(t);
 	const struct ab_vcpu *p = t->vm->page;
-	if (t->state != T_READY || vm_in_wedge(tf->eip) || !p->vif || !(p->irq_pending & p->irq_unmasked))
+	if (t->state != T_READY || (t->vm->view == VIEW_KERNEL && vm_in_wedge(tf->eip)) || !p->vif || !(p->irq_pending & p->irq_unmasked))
 		return;
 	upcall(t, tf, AB_UPCALL_IRQ, 0, 0);
 }

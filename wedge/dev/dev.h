@@ -1,7 +1,7 @@
 /*
  * The PC devices the wedge models (docs/wedge.md, "Devices"): the interface
- * between the CPU part of the wedge (wedge/*.c) and the device models
- * (wedge/dev/*.c).  Everything a guest reaches through in/out lands here.
+ * between the CPU part of the wedge (the C files of wedge/) and the device models
+ * (the files in wedge/dev).  Everything a guest reaches through in/out lands here.
  */
 #ifndef WEDGE_DEV_H
 #define WEDGE_DEV_H

@@ -53,7 +53,10 @@ static void run_next(void)
 	uprintf("root: summary: %u passed, %u failed, %u skipped, %u killed, %u not loaded\n",
 		count[0], count[1], count[2], count[3], count[4]);
 	if (vm_running()) {
+		/* It ends the run itself, unless the kernel keeps the machine up
+		 * after a guest (vm_exit=continue): then we look at every tick. */
 		uprintf("root: a VM runs: it ends the run\n");
+		hv_irq_attach(0, root_tid);
 		return;
 	}
 	hv_shutdown(0);
@@ -67,6 +70,18 @@ void finish(struct task *t, enum task_end end)
 		uprintf("root: the console server is gone\n");
 	if (t == running)
 		run_next();
+}
+
+/* A tick while the last task is done and a VM runs: shut down once the
+ * VM is gone, else acknowledge the tick and wait for the next. */
+static uint32_t vm_end_watch(void)
+{
+	if (!vm_running()) {
+		uprintf("root: the VM has ended: shutting down\n");
+		hv_shutdown(0);
+	}
+	msg_set(0, 0);
+	return 1;
 }
 
 static void serve(void)
@@ -85,7 +100,7 @@ static void serve(void)
 		else if (label == HV_LABEL_EXCEPTION)
 			reply = exception(from, u);
 		else if (label == HV_LABEL_IRQ)
-			reply = 0;     /* not ours: root attaches no IRQ to itself */
+			reply = vm_end_watch();
 		else
 			reply = request(from, u, label);
 	}

@@ -10,7 +10,7 @@
  * arch_trap_return pops a trap frame and irets; it is also where a new
  * thread starts (arch_prepare_stack, frame.c).
  */
-#define SEL_KDATA 0x10
+#define SEL_KDATA 0x108   /* arch.h */
 
 .macro STUB n
 	.text

@@ -1,0 +1,110 @@
+/*
+ * A VM's segments.  The guest's selectors must be the real ones in %ds,
+ * %es, %fs and %gs: the afterburner does not annotate reading them, and
+ * the hardware must honour segment bases (Linux's per-CPU %fs).  So each
+ * VM has two GDTs (and LDTs), one per view, whose entries below
+ * GDT_GUEST_ENTRIES are copies of the guest's descriptors that the wedge
+ * publishes in the vCPU page:
+ *   - kernel view: every code or data descriptor, with its DPL raised to 3
+ *     so the guest kernel, at CPL 3, can load it;
+ *   - user view: only the guest's own DPL-3 code and data descriptors, so
+ *     guest user mode can load exactly what it could on hardware.
+ * System descriptors (TSS, LDT, gates) are never copied: the kernel's own
+ * TSS and the LDT selector stay ours.  Segmentation protects nothing here
+ * (paging does), so a copy may have any base and limit.
+ */
+#include "kernel.h"
+#include "vm.h"
+
+#define D_PRESENT (1ull << 47)
+#define D_S       (1ull << 44)
+#define D_EXEC    (1ull << 43)
+#define D_RW      (1ull << 41)     /* data: writable; code: readable */
+#define D_DPL     (3ull << 45)
+
+static uint64_t for_kernel_view(uint64_t d)
+{
+	return (d & D_S) ? d | D_DPL : 0;
+}
+
+static uint64_t for_user_view(uint64_t d)
+{
+	return (d & D_S) && (d & D_DPL) == D_DPL ? d : 0;
+}
+
+/* An LDT system descriptor for the kernel's copy at base, n entries. */
+static uint64_t ldt_descriptor(uint32_t base, unsigned n)
+{
+	uint32_t limit = n * 8 - 1;
+	uint32_t lo = (limit & 0xFFFFu) | (base << 16);
+	uint32_t hi = ((base >> 16) & 0xFFu) | (0x82u << 8) | (limit & 0xF0000u) | (base & 0xFF000000u);
+	return (uint64_t)hi << 32 | lo;
+}
+
+void vm_desc_init(struct vm *vm)
+{
+	for (unsigned v = 0; v < VIEWS; v++)
+		arch_gdt_template(vm->gdt[v]);
+	vm->desc_gen = vm->page->desc_gen - 1;     /* the first resume syncs */
+}
+
+/* At a resume: take the guest's descriptors if the wedge published new ones. */
+void vm_desc_sync(struct vm *vm)
+{
+	const struct ab_vcpu *p = vm->page;
+	if (p->desc_gen == vm->desc_gen)
+		return;
+	vm->desc_gen = p->desc_gen;
+	for (unsigned i = 0; i < GDT_GUEST_ENTRIES && i < AB_VCPU_GDT_ENTRIES; i++) {
+		uint64_t d = p->gdt[i];
+		vm->gdt[VIEW_KERNEL][i] = i ? for_kernel_view(d) : 0;
+		vm->gdt[VIEW_USER][i] = i ? for_user_view(d) : 0;
+	}
+	unsigned n = p->ldt_entries < AB_VCPU_LDT_ENTRIES ? p->ldt_entries : AB_VCPU_LDT_ENTRIES;
+	vm->ldt_entries = n;
+	for (unsigned i = 0; i < AB_VCPU_LDT_ENTRIES; i++) {
+		uint64_t d = i < n ? p->ldt[i] : 0;
+		vm->ldt[VIEW_KERNEL][i] = for_kernel_view(d);
+		vm->ldt[VIEW_USER][i] = for_user_view(d);
+	}
+	for (unsigned v = 0; v < VIEWS; v++)
+		vm->gdt[v][SEL_LDT >> 3] = n ? ldt_descriptor((uint32_t)(uintptr_t)vm->ldt[v], n) : 0;
+}
+
+void vm_desc_load(struct vm *vm)
+{
+	arch_load_gdt(vm->gdt[vm->view], vm->ldt_entries ? SEL_LDT : 0);
+}
+
+enum seg_use { SEG_DATA, SEG_CODE, SEG_STACK };
+
+/* Would the CPU load sel at CPL 3 in this view?  Then it is the guest's. */
+static int loadable(const struct vm *vm, unsigned view, uint32_t sel, enum seg_use use)
+{
+	unsigned idx = (sel & 0xFFFFu) >> 3;
+	uint64_t d;
+	if ((sel & 0xFFFFu) < 4)
+		return use == SEG_DATA;          /* the null selector: data registers only */
+	if (sel & 4)
+		d = idx < vm->ldt_entries ? vm->ldt[view][idx] : 0;
+	else
+		d = idx < GDT_GUEST_ENTRIES ? vm->gdt[view][idx] : 0;
+	if (!(d & D_PRESENT) || !(d & D_S) || (d & D_DPL) != D_DPL)
+		return 0;
+	switch (use) {
+	case SEG_CODE: return (d & D_EXEC) != 0;
+	case SEG_STACK: return !(d & D_EXEC) && (d & D_RW);
+	default: return !(d & D_EXEC) || (d & D_RW);
+	}
+}
+
+/* The selectors to resume with, in the view about to run. */
+void vm_desc_selectors(struct vm *vm, unsigned view, const struct ab_vcpu_regs *r, struct trap_frame *tf)
+{
+	tf->ds = loadable(vm, view, r->ds, SEG_DATA) ? (r->ds & 0xFFFFu) : SEL_UDATA;
+	tf->es = loadable(vm, view, r->es, SEG_DATA) ? (r->es & 0xFFFFu) : SEL_UDATA;
+	tf->fs = loadable(vm, view, r->fs, SEG_DATA) ? (r->fs & 0xFFFFu) : SEL_UDATA;
+	tf->gs = loadable(vm, view, r->gs, SEG_DATA) ? (r->gs & 0xFFFFu) : SEL_UDATA;
+	tf->cs = loadable(vm, view, r->cs, SEG_CODE) ? ((r->cs & 0xFFFFu) | 3u) : SEL_UCODE;
+	tf->ss = loadable(vm, view, r->ss, SEG_STACK) ? ((r->ss & 0xFFFFu) | 3u) : SEL_UDATA;
+}
