@@ -32,7 +32,7 @@ SECONDS = float(os.environ.get("AB_FUZZ_SECONDS", "30"))
 FATAL_EXIT = 66
 LLVM_MC = shutil.which("llvm-mc-14") or shutil.which("llvm-mc")
 
-HARNESSES = ["as", "rules", "loader"]
+HARNESSES = ["as", "rules", "loader", "dump"]
 
 # Open bugs in our code that the fuzzer finds; each was reported to the lead.
 # (harness, regex over the sanitizer report, description).  Delete the entry
