@@ -57,7 +57,7 @@ def run(guest, target, policy, mem):
         cmd = [str(BUILD / "bin" / "afterburn"), "run", "--target", target, "--mem", str(mem),
                "--qemu-arg", "-plugin", "--qemu-arg", str(PLUGIN), str(elf)]
         if target != "bare":
-            cmd[3:3] = ["--profile", str(prof)]
+            cmd[4:4] = ["--profile", str(prof)]
         t0 = time.monotonic()
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=900,
                            env=dict(os.environ, AFTERBURN_BUILD_DIR=str(BUILD)))
