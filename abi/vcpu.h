@@ -29,6 +29,10 @@
  * guest's selectors are the real ones in %ds, %es, %fs, %gs. */
 #define AB_VCPU_GDT_ENTRIES 32
 #define AB_VCPU_LDT_ENTRIES 16
+/* The hypervisor's flat user data selector (GDT index 35, RPL 3): what the
+ * kernel gives the wedge at an upcall, and what the wedge loads into %ds/%es
+ * at a patched site when the guest's are not flat. */
+#define AB_HV_USER_DS 0x11B
 #define AB_VCPU_VERSION 1
 
 /* --- hypercalls: int $0x30 from the wedge's code, %eax = number ---------- */

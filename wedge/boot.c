@@ -57,9 +57,9 @@ void wedge_boot_main(void)
 	R_EBX(&r) = wedge_boot.start_info;
 	r.eip = wedge_boot.entry;
 	r.eflags = FL_1;
-	cpu.exit_kind = AB_TRAPK_UNKNOWN;
+	set_exit_kind(AB_TRAPK_UNKNOWN);
 
 	dev_init(&wedge_boot);
-	vcpu->regs.ds = vcpu->regs.es = vcpu->regs.fs = vcpu->regs.gs = HW_UDATA;
+	publish_boot();                   /* the hardware holds 0x10/0x18 from the start */
 	exit_resume(&r);
 }

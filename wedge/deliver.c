@@ -88,7 +88,7 @@ static uint32_t deliver_once(struct gregs *r, unsigned vec, int has_err, uint32_
 		return EXC(V_NP, (sel & 0xfffc) + ext);
 	unsigned ncpl = (cd.type & 4) ? cpu.cpl : cd.dpl;
 
-	uint32_t w[6], sp = R_ESP(r);
+	uint32_t w[6], sp = R_ESP(r), ssbase = seg_base(SR_SS);
 	unsigned n = 0;
 	uint16_t nss = 0;
 	if (has_err)
@@ -99,6 +99,7 @@ static uint32_t deliver_once(struct gregs *r, unsigned vec, int has_err, uint32_
 	if (ncpl < cpu.cpl) {
 		if ((e = tss_stack(ncpl, ext, &nss, &sp, &ssd)))
 			return e;
+		ssbase = ssd.base;
 		w[n++] = R_ESP(r);
 		w[n++] = cpu.seg[SR_SS].sel;
 	}
@@ -107,7 +108,7 @@ static uint32_t deliver_once(struct gregs *r, unsigned vec, int has_err, uint32_
 		for (unsigned b = 0; b < size; b++)
 			buf[i * size + b] = (uint8_t)(w[i] >> (8 * b));
 	sp -= n * size;
-	if ((e = gm_write(sp, buf, n * size)))
+	if ((e = gm_write(ssbase + sp, buf, n * size)))
 		return e;
 
 	/* Committed. */
@@ -133,6 +134,8 @@ void deliver_exception(struct gregs *r, uint32_t exc)
 			return;
 		unsigned v2 = EXC_VEC(e);
 		if (vec == V_DF) {
+			/* The kernel says "ended, code 7e" on its console; the
+			 * eip goes to our log (debug.c), never to COM1. */
 			dbg_hex("wedge: triple fault at eip", r->eip);
 			dev_console_flush();
 			hc_shutdown(0x7E);

@@ -3,7 +3,10 @@
  * sgdt/sidt/sldt/str.  Loads are CPL-0 only (trapping kinds); the readers
  * are silent at CPL 3 (they would show the hypervisor's tables), so each
  * is a site.  ltr marks the TSS descriptor busy in the guest's GDT, as
- * the CPU does, and refuses a busy one.
+ * the CPU does, and refuses a busy one.  lgdt and lldt publish the new
+ * table for the kernel's copies (publish.c); the segment registers keep
+ * their selectors, which the kernel reloads from the copies at the next
+ * hc_resume.
  */
 #include "vcpu_state.h"
 
@@ -82,7 +85,10 @@ uint32_t emu_dtables(const struct insn_ctx *c, struct gregs *r)
 
 	switch (c->kind) {
 	case AB_KIND_LGDT:
-		return load_dtr(c, r, &cpu.gdtr);
+		if ((e = load_dtr(c, r, &cpu.gdtr)))
+			return e;
+		publish_gdt();
+		return 0;
 	case AB_KIND_LIDT:
 		return load_dtr(c, r, &cpu.idtr);
 	case AB_KIND_SGDT:

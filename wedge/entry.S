@@ -9,8 +9,20 @@
  * delivered exception frame may be written.  site_entry() returns the
  * guest esp of a 10-word frame (pushal image, hardware eflags, eip) it
  * wrote below the guest's new esp; popal/popfl/ret resume the guest with
- * no hypercall.  Transfers that change the view (return to CPL 3) leave
- * through hc_resume() inside C and never come back here.
+ * no hypercall.  Transfers that change the view (return to CPL 3), CS or
+ * SS, or the published descriptors leave through hc_resume() inside C and
+ * never come back here.
+ *
+ * Segments at a site (docs/abi/vcpu.md, "Segments"): the hardware holds
+ * the guest's own selectors.  CS and SS must be flat (base 0, 4 GiB), as
+ * in every guest we know: the call got here, and our stack is at
+ * wedge_stack_top in SS.  %ds and %es may not be flat, and C needs them
+ * flat: unless both equal wedge_flat_sel (a guest selector whose
+ * descriptor we know is flat), we load the hypervisor's AB_HV_USER_DS,
+ * and put the guest's back on the way out.  %fs and %gs are never used by
+ * wedge code; the guest's four selectors go to site_entry() (segs[], in
+ * ab_vcpu_regs order: ds es fs gs), which leaves in segs[] the ones to
+ * return with: the same, or what an emulated load put there.
  *
  * Preprocessed with abi/ on the include path so the entries follow
  * kinds.def by construction (as loader/fixtures/wedge_fixture.S).
@@ -42,11 +54,51 @@ site_common:
 	cld                             /* the guest may have DF set; C needs it clear */
 	mov %esp, %edx                  /* the frame: pushal, eflags, return address */
 	mov $wedge_stack_top, %esp
-	push %edx
-	push %eax
+	mov %gs, %ecx                   /* segs[3..0]: gs fs es ds */
+	push %ecx
+	mov %fs, %ecx
+	push %ecx
+	mov %es, %ecx
+	push %ecx
+	mov %ds, %ecx
+	push %ecx
+	cmpw %ss:wedge_flat_sel, %cx    /* %ds flat? (%ds itself may not be) */
+	jne 1f
+	mov 4(%esp), %ecx
+	cmpw %ss:wedge_flat_sel, %cx    /* and %es */
+	je 2f
+1:	mov $AB_HV_USER_DS, %ecx
+	mov %ecx, %ds
+	mov %ecx, %es
+2:	mov %esp, %ecx
+	push %ecx                       /* segs */
+	push %edx                       /* frame */
+	push %eax                       /* kind */
 	call site_entry                 /* -> guest esp of the resume frame */
-	mov %eax, %esp
-	popal
+	/* 12(%esp): segs[] = ds es fs gs to return with.  Load the ones that
+	 * differ from the hardware's; eax..edx are the guest's after popal. */
+	mov 20(%esp), %ecx
+	mov %fs, %edx
+	cmp %dx, %cx
+	je 3f
+	mov %ecx, %fs
+3:	mov 24(%esp), %ecx
+	mov %gs, %edx
+	cmp %dx, %cx
+	je 4f
+	mov %ecx, %gs
+4:	mov 12(%esp), %ecx
+	mov 16(%esp), %edx
+	mov %eax, %esp                  /* the guest's stack, the resume frame */
+	mov %ds, %eax
+	cmp %ax, %cx
+	je 5f
+	mov %ecx, %ds
+5:	mov %es, %eax
+	cmp %ax, %dx
+	je 6f
+	mov %edx, %es
+6:	popal
 	popfl
 	ret
 

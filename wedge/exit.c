@@ -4,9 +4,15 @@
  *   - from a site, staying in the guest kernel: the fast path.  We write a
  *     10-word frame (pushal image, hardware eflags, eip) just below the
  *     guest's new esp and site_common pops it: no hypercall.  That memory
- *     is below the guest's stack pointer, free by the i386 ABI.
- *   - otherwise (an upcall, a return to ring 3, a frame we cannot write):
- *     vcpu->regs and hc_resume(); the kernel picks the view from vcpu->cpl.
+ *     is below the guest's stack pointer, free by the i386 ABI.  A data
+ *     segment register the step loaded, site_common loads itself: the
+ *     kernel's tables already hold its descriptor, unless we published
+ *     since the last hc_resume.
+ *   - otherwise (an upcall, a return to ring 3, a new CS or SS, new
+ *     published descriptors, a selector the kernel's tables cannot hold, a
+ *     frame we cannot write): vcpu->regs and hc_resume(); the kernel picks
+ *     the view from vcpu->cpl, takes the descriptors if desc_gen moved and
+ *     loads all six selectors (docs/abi/vcpu.md, "Segments").
  */
 #include "vcpu_state.h"
 
@@ -33,8 +39,13 @@ static __attribute__((noreturn)) void resume_now(struct gregs *r)
 	v->eax = R_EAX(r);
 	v->eip = r->eip;
 	v->eflags = eflags_hw(r->eflags);
+	v->ds = cpu.seg[SR_DS].sel;
+	v->es = cpu.seg[SR_ES].sel;
+	v->fs = cpu.seg[SR_FS].sel;
+	v->gs = cpu.seg[SR_GS].sel;
+	v->cs = cpu.seg[SR_CS].sel;
+	v->ss = cpu.seg[SR_SS].sel;
 	vcpu->cpl = cpu.cpl;
-	vcpu->exit_kind = cpu.exit_kind;
 	vcpu->fixup_eip = 0;
 	hc_resume();
 }
@@ -45,21 +56,39 @@ void exit_resume(struct gregs *r)
 	resume_now(r);
 }
 
-uint32_t exit_site(struct gregs *r)
+/* The data selectors site_common returns with, or 0 if the kernel must
+ * load them.  Unchanged ones stay as the hardware holds them (possibly the
+ * kernel's stand-in for a selector its tables cannot hold). */
+static int fast_segs(const uint32_t hw[4], uint32_t out[4])
 {
+	for (unsigned i = 0; i < 4; i++) {
+		uint16_t sel = cpu.seg[data_sr(i)].sel;
+		if (sel == cpu.entry_sel[i])
+			out[i] = hw[i];
+		else if (seg_hw_loadable(sel))
+			out[i] = sel;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+uint32_t exit_site(struct gregs *r, uint32_t segs[4])
+{
+	uint32_t out[4];
 	before_exit(r);   /* may deliver an interrupt: cpl can change */
-	if (cpu.cpl == 0) {
+	if (cpu.cpl == 0 && !cpu.desc_dirty && !cpu.cs_ss_dirty && fast_segs(segs, out)) {
 		uint32_t f[10];
 		for (unsigned i = 0; i < 8; i++)
 			f[i] = r->gpr[i];
 		f[8] = eflags_hw(r->eflags);
 		f[9] = r->eip;
 		uint32_t sp = R_ESP(r) - sizeof f;
-		if (!gm_write(sp, f, sizeof f))
+		if (!gm_write(sp, f, sizeof f)) {
+			for (unsigned i = 0; i < 4; i++)
+				segs[i] = out[i];
 			return sp;
+		}
 	}
-	/* The site path has no hardware data selectors of its own: the
-	 * guest's are the hypervisor's flat user ones. */
-	vcpu->regs.ds = vcpu->regs.es = vcpu->regs.fs = vcpu->regs.gs = HW_UDATA;
 	resume_now(r);
 }

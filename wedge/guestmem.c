@@ -5,9 +5,9 @@
  * We make it the guest's #PF: CR2 and the error code are what the kernel
  * computed for the guest's own access (abi/vcpu.h, "Wedge faults").
  *
- * Segment bases are taken as 0: the hardware segments are flat, so the
- * guest's ordinary instructions see flat segments too, and the wedge must
- * agree with them (docs/wedge.md, "Known gaps").
+ * Callers add the segment base themselves (op_addr, the stack here): the
+ * hardware honours the bases of the guest's descriptors, so must we.
+ * Limits are not checked (docs/wedge.md, "Known gaps").
  */
 #include "vcpu_state.h"
 
@@ -49,11 +49,18 @@ uint32_t gm_write(uint32_t la, const void *src, unsigned n)
 uint32_t gm_read32(uint32_t la, uint32_t *v) { return gm_read(la, v, 4); }
 uint32_t gm_write32(uint32_t la, uint32_t v) { return gm_write(la, &v, 4); }
 
-/* The stack is flat like every segment (see above); size 2 or 4. */
+int gm_peek(uint32_t la, void *dst, unsigned n)
+{
+	if (!guest_range_ok(la, n))
+		return -1;
+	return gm_copy(dst, (const void *)la, n);
+}
+
+/* SS:ESP, with a 32-bit stack pointer; size 2 or 4. */
 uint32_t gpush(struct gregs *r, uint32_t v, unsigned size)
 {
 	uint32_t sp = R_ESP(r) - size;
-	uint32_t e = gm_write(sp, &v, size);
+	uint32_t e = gm_write(seg_base(SR_SS) + sp, &v, size);
 	if (e)
 		return e;
 	R_ESP(r) = sp;
@@ -63,7 +70,7 @@ uint32_t gpush(struct gregs *r, uint32_t v, unsigned size)
 uint32_t gpop(struct gregs *r, uint32_t *v, unsigned size)
 {
 	uint32_t x = 0;
-	uint32_t e = gm_read(R_ESP(r), &x, size);
+	uint32_t e = gm_read(seg_base(SR_SS) + R_ESP(r), &x, size);
 	if (e)
 		return e;
 	*v = x;

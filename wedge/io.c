@@ -2,7 +2,8 @@
  * in, out, ins, outs (rep too): port I/O goes to the device models
  * (dev/dev.h).  Permission as on hardware: CPL <= IOPL, or else every bit
  * of the access clear in the TSS's I/O bitmap (a bitmap past the TSS limit
- * denies all).  String forms use ES:EDI / DS:ESI (flat), step by DF, and a
+ * denies all).  String forms use ES:EDI / DS:ESI (or the override's
+ * segment; the bases count, the limits are not checked), step by DF, and a
  * rep prefix runs ECX times; a fault in the middle leaves the registers
  * where the hardware would and the guest restarts the instruction.
  */
@@ -61,9 +62,10 @@ uint32_t emu_io(const struct insn_ctx *c, struct gregs *r)
 	uint32_t amask = a16 ? 0xffffu : 0xffffffffu;
 	int32_t step = (r->eflags & FL_DF) ? -(int32_t)size : (int32_t)size;
 	uint32_t *idx = c->kind == AB_KIND_INS ? &R_EDI(r) : &R_ESI(r);
+	uint32_t base = seg_base(c->kind == AB_KIND_INS ? SR_ES : op_seg(c, SR_DS));
 
 	while (!rep || (R_ECX(r) & amask)) {
-		uint32_t la = *idx & amask, v = 0;
+		uint32_t la = base + (*idx & amask), v = 0;
 		if (c->kind == AB_KIND_INS) {
 			v = dev_in((uint16_t)port, size);
 			if ((e = gm_write(la, &v, size)))

@@ -2,7 +2,8 @@
  * Operands of a decoded instruction: general registers by number and size,
  * and the ModRM r/m operand, register or memory.  abi/decode.c measures
  * the instruction and gives the ModRM byte; the address arithmetic
- * (SIB, displacement, 16-bit forms) is here, as the hardware does it.
+ * (SIB, displacement, 16-bit forms, the segment and its base) is here, as
+ * the hardware does it.
  */
 #include "vcpu_state.h"
 
@@ -53,12 +54,29 @@ static int32_t disp(const uint8_t *p, unsigned size)
 	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
 }
 
-uint32_t op_addr(const struct insn_ctx *c, const struct gregs *r0)
+unsigned op_seg(const struct insn_ctx *c, unsigned dflt)
 {
-	struct gregs *r = (struct gregs *)r0;   /* greg() is read-only here */
+	unsigned sr = dflt;
+	for (unsigned i = 0; i < c->in.prefix_len; i++)   /* the last override wins, as QEMU */
+		switch (c->bytes[i]) {
+		case 0x26: sr = SR_ES; break;
+		case 0x2e: sr = SR_CS; break;
+		case 0x36: sr = SR_SS; break;
+		case 0x3e: sr = SR_DS; break;
+		case 0x64: sr = SR_FS; break;
+		case 0x65: sr = SR_GS; break;
+		}
+	return sr;
+}
+
+/* The offset of the memory operand; *stack: its default segment is SS
+ * (based on ebp or esp). */
+static uint32_t ea(const struct insn_ctx *c, struct gregs *r, int *stack)
+{
 	const uint8_t *p = c->bytes + modrm_pos(c);
 	unsigned mod = p[0] >> 6, rm = p[0] & 7;
 	p++;
+	*stack = 0;
 	if (addr16(c)) {
 		static const uint8_t b1[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };   /* bx bx bp bp si di bp bx */
 		static const int8_t b2[8] = { 6, 7, 6, 7, -1, -1, -1, -1 }; /* si di si di */
@@ -67,6 +85,7 @@ uint32_t op_addr(const struct insn_ctx *c, const struct gregs *r0)
 			a = (uint32_t)disp(p, 2);
 		} else {
 			a = *greg(r, b1[rm]);
+			*stack = b1[rm] == 5;
 			if (b2[rm] >= 0)
 				a += *greg(r, (unsigned)b2[rm]);
 			if (mod == 1)
@@ -84,6 +103,7 @@ uint32_t op_addr(const struct insn_ctx *c, const struct gregs *r0)
 			p += 4;
 		} else {
 			a = *greg(r, base);
+			*stack = base == 4 || base == 5;
 		}
 		if (idx != 4)
 			a += *greg(r, idx) << scale;
@@ -91,12 +111,21 @@ uint32_t op_addr(const struct insn_ctx *c, const struct gregs *r0)
 		return (uint32_t)disp(p, 4);
 	} else {
 		a = *greg(r, rm);
+		*stack = rm == 5;
 	}
 	if (mod == 1)
 		a += (uint32_t)disp(p, 1);
 	else if (mod == 2)
 		a += (uint32_t)disp(p, 4);
 	return a;
+}
+
+uint32_t op_addr(const struct insn_ctx *c, const struct gregs *r0)
+{
+	struct gregs *r = (struct gregs *)r0;   /* greg() is read-only here */
+	int stack;
+	uint32_t off = ea(c, r, &stack);
+	return seg_base(op_seg(c, stack ? SR_SS : SR_DS)) + off;
 }
 
 static int rm_is_reg(const struct insn_ctx *c) { return (c->in.modrm >> 6) == 3; }

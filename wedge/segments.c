@@ -1,10 +1,16 @@
 /*
- * Segment registers as the guest believes them.  The hardware keeps the
- * hypervisor's flat user segments; the wedge keeps the guest's selectors
- * and descriptor caches and applies the checks the CPU makes on a load
- * (Intel SDM vol. 2, MOV/POP/LDS; QEMU's load_segment), so a guest sees
- * the same #GP/#NP/#SS with the same error codes.  Also the readers of
- * %cs/%ss (mov, push), which at CPL 3 would show the hardware's RPL 3.
+ * Segment registers as the guest believes them.  The wedge keeps the
+ * guest's selectors and descriptor caches and applies the checks the CPU
+ * makes on a load (Intel SDM vol. 2, MOV/POP/LDS; QEMU's load_segment), so
+ * a guest sees the same #GP/#NP/#SS with the same error codes.  Also the
+ * readers of %cs/%ss (mov, push), which at CPL 3 would show RPL 3.
+ *
+ * The hardware holds the guest's own selectors in %ds %es %fs %gs, loaded
+ * from the kernel's copies of the descriptors we publish (publish.c,
+ * docs/abi/vcpu.md "Segments"); the guest may load them natively too.  So
+ * at every entry we take them from the hardware (seg_take_hw), with the
+ * published descriptor as the cache: that is what the hardware loaded.
+ * CS and SS are ours alone: the kernel loads them (RPL 3) at hc_resume.
  */
 #include "vcpu_state.h"
 
@@ -59,10 +65,21 @@ uint32_t desc_write_hi(uint16_t sel, uint32_t hi)
 	return e ? e : gm_write32(base + (sel & ~7u) + 4, hi);
 }
 
-void seg_set(unsigned sr, uint16_t sel, const struct desc *d)
+static void seg_put(unsigned sr, uint16_t sel, const struct desc *d)
 {
+	if ((sr == SR_CS || sr == SR_SS) && cpu.seg[sr].sel != sel)
+		cpu.cs_ss_dirty = 1;
 	cpu.seg[sr].sel = sel;
 	cpu.seg[sr].d = *d;
+}
+
+void seg_set(unsigned sr, uint16_t sel, const struct desc *d)
+{
+	seg_put(sr, sel, d);
+	if (sel & ~3u)
+		publish_desc(sel, d->lo, d->hi);
+	if (sr == SR_LDTR)
+		publish_ldt();
 }
 
 /* A flat 4 GiB segment (boot state, sysenter/sysexit). */
@@ -71,7 +88,48 @@ void seg_flat(unsigned sr, uint16_t sel, int code)
 	struct desc d;
 	unsigned dpl = sel & 3;
 	desc_split(&d, 0x0000ffffu, 0x00cf0000u | (code ? 0x9b00u : 0x9300u) | dpl << 13);
-	seg_set(sr, sel, &d);
+	seg_put(sr, sel, &d);
+}
+
+/* A selector the kernel's tables can hold for the guest: the null
+ * selector, the GDT entries it copies, the LDT entries we published.
+ * Anything else in a hardware register is the kernel's flat stand-in for
+ * a selector it could not load. */
+static int guest_sel(uint16_t sel)
+{
+	return sel < 4 || desc_publishable(sel);
+}
+
+void seg_take_hw(const uint32_t hw[4])
+{
+	for (unsigned i = 0; i < 4; i++) {
+		uint16_t sel = (uint16_t)hw[i];
+		struct desc d = { 0 };
+		if (!guest_sel(sel))
+			continue;            /* keep the guest's: the kernel substituted */
+		if (sel & ~3u) {
+			uint64_t p = desc_published(sel);
+			desc_split(&d, (uint32_t)p, (uint32_t)(p >> 32));
+		}
+		cpu.seg[data_sr(i)].sel = sel;
+		cpu.seg[data_sr(i)].d = d;
+	}
+}
+
+/* The kernel's rule (hypervisor/kernel/vm_desc.c, loadable()) for a data
+ * register in the kernel view, where every copied code or data descriptor
+ * has DPL 3.  entry.S loads what passes; a selector the hardware refused
+ * would be a fault in the wedge, which ends the VM. */
+int seg_hw_loadable(uint16_t sel)
+{
+	if (sel < 4)
+		return 1;
+	if (!desc_publishable(sel))
+		return 0;
+	uint64_t d = desc_published(sel);
+	uint32_t hi = (uint32_t)(d >> 32);
+	int present = (hi >> 15) & 1, s = (hi >> 12) & 1, exec = (hi >> 11) & 1, rw = (hi >> 9) & 1;
+	return present && s && (!exec || rw);
 }
 
 /* Loads set the accessed bit in memory, as the CPU does. */
@@ -184,7 +242,7 @@ uint32_t emu_seg(const struct insn_ctx *c, struct gregs *r)
 		return seg_load(sr, (uint16_t)v);
 	case AB_KIND_POP_SREG: {
 		uint32_t sp = R_ESP(r);
-		if ((e = gm_read(sp, &v, osz)))
+		if ((e = gm_read(seg_base(SR_SS) + sp, &v, osz)))
 			return e;
 		/* pop %ss: the selector is checked before esp moves */
 		if ((e = seg_load(sr, (uint16_t)v)))

@@ -47,11 +47,15 @@ uint32_t site_decode(const struct ab_wedge_site *s, struct insn_ctx *c)
 }
 
 /* What the instruction at eip is, for sti's shadow: a patched site (the
- * call to our entry), or an unpatched instruction. */
+ * call to our entry), or an unpatched instruction.  gm_peek: a look ahead
+ * that runs off the mapped range must not change the guest's CR2. */
 int kind_at(uint32_t eip)
 {
-	uint8_t b[5];
-	if (gm_read(eip, b, 5))
+	uint8_t b[5] = { 0, 0, 0, 0, 0 };
+	uint32_t la = seg_base(SR_CS) + eip;
+	if (gm_peek(la, b, 1))
+		return 0;
+	if ((b[0] == 0xe8 && gm_peek(la + 1, b + 1, 4)) || (b[0] == 0x0f && gm_peek(la + 1, b + 1, 1)))
 		return 0;
 	if (b[0] == 0xe8) {
 		uint32_t to = eip + 5 + ((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
@@ -69,9 +73,25 @@ int kind_at(uint32_t eip)
 	return 0;
 }
 
+/* entry.S skips the switch to flat %ds/%es when both hold wedge_flat_sel:
+ * look for one when they did not.  The descriptor the hardware loaded is
+ * the one we published (the kernel took it at the last hc_resume). */
+static void note_flat(const uint32_t *segs)
+{
+	uint16_t ds = (uint16_t)segs[0];
+	struct desc d;
+	if (ds == wedge_flat_sel || ds != (uint16_t)segs[1] || ds < 4 || !desc_publishable(ds))
+		return;
+	uint64_t p = desc_published(ds);
+	desc_split(&d, (uint32_t)p, (uint32_t)(p >> 32));
+	if (d.p && d.s && (d.type & 0xe) == 2 && d.base == 0 && d.limit == 0xffffffffu)
+		wedge_flat_sel = ds;
+}
+
 /* Called by site_common (entry.S) on the wedge stack.  frame: the guest's
- * pushal image, its hardware eflags, the return address. */
-uint32_t site_entry(uint32_t kind, uint32_t *frame)
+ * pushal image, its hardware eflags, the return address; segs: its %ds
+ * %es %fs %gs, and on return the ones to resume with. */
+uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 {
 	uint32_t ret = frame[9];
 	const struct ab_wedge_site *s = site_find(ret - AB_WEDGE_CALL_LEN);
@@ -83,15 +103,20 @@ uint32_t site_entry(uint32_t kind, uint32_t *frame)
 	R_ESP(&r) = (uint32_t)(frame + 10);   /* the guest's esp before the call */
 	r.eflags = eflags_virt(frame[8]);
 	r.eip = ret - AB_WEDGE_CALL_LEN;
-	cpu.exit_kind = kind;
+	set_exit_kind(kind);
 	cpu.hold_irq = 0;
+	seg_take_hw(segs);
+	note_flat(segs);
+	for (unsigned i = 0; i < 4; i++)
+		cpu.entry_sel[i] = cpu.seg[data_sr(i)].sel;
+	cpu.desc_dirty = cpu.cs_ss_dirty = 0;
 	if (!s || s->kind != kind || site_decode(s, &c)) {
 		dbg_hex("wedge: a call from an unknown site, eip", r.eip);
 		dbg_hex("wedge: entry kind", kind);
 		r.eip = ret;   /* as if the call had been an undefined instruction */
 		deliver_exception(&r, unsupported("unknown site", r.eip));
-		return exit_site(&r);
+		return exit_site(&r, segs);
 	}
 	emulate(&c, &r);
-	return exit_site(&r);
+	return exit_site(&r, segs);
 }

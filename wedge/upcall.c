@@ -26,14 +26,20 @@ static void load_regs(struct gregs *r)
 	R_EAX(r) = v->eax;
 	r->eip = v->eip;
 	r->eflags = eflags_virt(v->eflags);
+	/* The data selectors are the guest's, live (docs/abi/vcpu.md,
+	 * "Segments"); cs and ss are the hardware's (RPL 3): ours are virtual. */
+	uint32_t hw[4] = { v->ds, v->es, v->fs, v->gs };
+	seg_take_hw(hw);
 }
 
 /* The instruction at the guest's eip, up to 15 bytes (fewer at the end of
- * a readable range); 0 if it is not a sensitive one. */
+ * a readable range); 0 if it is not a sensitive one.  Read with gm_peek:
+ * running off a mapped range must not change the guest's CR2. */
 static int decode_at(uint32_t eip, uint8_t *buf, struct insn_ctx *c)
 {
 	unsigned n = 0;
-	while (n < 15 && !gm_read(eip + n, buf + n, 1))
+	uint32_t cs = seg_base(SR_CS);
+	while (n < 15 && !gm_peek(cs + eip + n, buf + n, 1))
 		n++;
 	if (!n || !ab_decode(buf, n, AB_MODE_32, &c->in))
 		return 0;
@@ -45,27 +51,29 @@ static int decode_at(uint32_t eip, uint8_t *buf, struct insn_ctx *c)
 	return 1;
 }
 
-/* int n / int3 / into that reached the host as #GP(IDT) or #BP/#OF. */
+/* int n / int3 / into that reached the host as #GP(IDT) or #BP/#OF.
+ * Counted as the dump says (docs/abi/trap-dump.md): int3 and into are
+ * exceptions (exception:3, exception:4), int $n a software interrupt
+ * (int:0xN); set before delivering, which a triple fault never leaves. */
 static void soft_interrupt(struct gregs *r, unsigned vec, int eip_after)
 {
-	uint8_t b[2] = { 0, 0 };
+	uint8_t b = 0;
+	uint32_t at = seg_base(SR_CS) + (eip_after ? r->eip - 1 : r->eip);
 	unsigned len = 2;
+	if (!gm_peek(at, &b, 1) && ((vec == 3 && b == 0xcc) || (vec == 4 && b == 0xce)))
+		len = 1;
+	set_exit_kind((len == 1 ? AB_TRAPK_EXCEPTION : AB_TRAPK_SOFTINT) | vec);
 	if (eip_after) {
 		/* #BP/#OF: eip is after int3 (CC), into (CE) or int $3/$4 (CD nn) */
-		if (!gm_read(r->eip - 1, b, 1) && ((vec == 3 && b[0] == 0xcc) || (vec == 4 && b[0] == 0xce)))
-			len = 1;
 		uint32_t next = r->eip;
 		r->eip -= len;
 		deliver_softint(r, vec, next);
 	} else {
-		if (!gm_read(r->eip, b, 1) && ((vec == 3 && b[0] == 0xcc) || (vec == 4 && b[0] == 0xce)))
-			len = 1;
 		deliver_softint(r, vec, r->eip + len);
 	}
-	cpu.exit_kind = AB_TRAPK_SOFTINT | vec;
 }
 
-static void exception(struct gregs *r, unsigned vec, uint32_t err)
+static void exception(struct gregs *r, unsigned vec, uint32_t err, uint32_t cr2)
 {
 	if (vec == V_GP && (err & 3) == 2) {
 		soft_interrupt(r, (err >> 3) & 0xff, 0);
@@ -79,38 +87,41 @@ static void exception(struct gregs *r, unsigned vec, uint32_t err)
 		uint8_t buf[16];
 		struct insn_ctx c;
 		if (decode_at(r->eip, buf, &c)) {
-			cpu.exit_kind = c.kind;
+			set_exit_kind(c.kind);
 			emulate(&c, r);
 			return;
 		}
 	}
 	if (vec == V_PF)
-		cpu.cr2 = vcpu->cr2;
-	cpu.exit_kind = AB_TRAPK_EXCEPTION | vec;
+		cpu.cr2 = cr2;
+	set_exit_kind(AB_TRAPK_EXCEPTION | vec);
 	deliver_exception(r, EXC(vec, err));
 }
 
 void upcall_main(void)
 {
 	struct gregs r;
-	uint32_t why = vcpu->vector;
+	/* Before anything reads guest memory: a fixed-up fault of ours
+	 * overwrites vcpu->cr2 and vcpu->error. */
+	uint32_t why = vcpu->vector, err = vcpu->error, cr2 = vcpu->cr2;
 
 	vcpu->fixup_eip = 0;
 	load_regs(&r);
 	cpu.hold_irq = 0;
-	cpu.exit_kind = AB_TRAPK_UNKNOWN | (why & 0xff);
+	cpu.desc_dirty = cpu.cs_ss_dirty = 0;
+	set_exit_kind(AB_TRAPK_UNKNOWN | (why & 0xff));
 	if (why < 32) {
-		exception(&r, why, vcpu->error);
+		exception(&r, why, err, cr2);
 	} else if ((why & ~0xffu) == AB_UPCALL_SOFTINT) {
 		soft_interrupt(&r, why & 0xff, 1);
 	} else if (why == AB_UPCALL_IRQ) {
 		/* exit_resume delivers; if the PIC has nothing (masked, or a
 		 * higher-priority line in service) the count says 0xff. */
-		cpu.exit_kind = AB_TRAPK_IRQ | 0xff;
+		set_exit_kind(AB_TRAPK_IRQ | 0xff);
 	} else if (why == AB_UPCALL_BADPHYS) {
-		cpu.cr2 = vcpu->cr2;
-		cpu.exit_kind = AB_TRAPK_EXCEPTION | V_PF;
-		deliver_exception(&r, EXC(V_PF, vcpu->error));
+		cpu.cr2 = cr2;
+		set_exit_kind(AB_TRAPK_EXCEPTION | V_PF);
+		deliver_exception(&r, EXC(V_PF, err));
 	} else {
 		dbg_hex("wedge: unknown upcall reason", why);
 		wedge_panic("unknown upcall", why);

@@ -5,9 +5,11 @@
  * reads); everything only the wedge needs lives in `cpu` here.
  *
  * Why a separate struct: the hardware state of a running guest is fixed
- * (CPL 3, the hypervisor's flat user segments, IF=1).  What differs is
- * what the guest thinks: its CPL, IF, IOPL, segment selectors and tables,
- * control registers.  The wedge keeps those and answers from them.
+ * (CPL 3, IF=1).  What differs is what the guest thinks: its CPL, IF, IOPL,
+ * CS and SS, its tables, control registers.  The wedge keeps those and
+ * answers from them.  The data segment registers are the exception: the
+ * hardware holds the guest's own selectors there (docs/abi/vcpu.md,
+ * "Segments"), and the wedge takes them from it at every entry.
  */
 #ifndef WEDGE_VCPU_STATE_H
 #define WEDGE_VCPU_STATE_H
@@ -59,10 +61,6 @@
 #define CR4_TSD 0x00000004u
 #define CR4_DE  0x00000008u
 #define CR4_PCE 0x00000100u
-
-/* The hypervisor's flat user data selector: the hardware DS/ES/FS/GS and SS
- * of a running guest (docs/vm-plan.md, "Hardware state"). */
-#define HW_UDATA 0x23u
 
 /* --- exceptions ------------------------------------------------------------- */
 /* Emulation steps return 0 (done) or an exception for the guest, built by
@@ -128,9 +126,22 @@ struct vcpu_state {
 	uint32_t misc_enable;
 	uint32_t pat_lo, pat_hi;
 	int hold_irq;              /* sti's shadow: do not deliver at this exit */
-	uint32_t exit_kind;        /* what this entry counts as (AB_TRAPK_* or a kind) */
+	/* Since this entry into the wedge: descriptors were published (the
+	 * kernel takes them only at hc_resume), or the virtual CS or SS
+	 * selector changed (only hc_resume loads those).  Either rules out
+	 * the fast path back from a site. */
+	int desc_dirty;
+	int cs_ss_dirty;
+	uint16_t entry_sel[4];     /* a site's %ds %es %fs %gs at entry (the guest's) */
 };
 extern struct vcpu_state cpu;
+
+/* What this entry counts as (AB_TRAPK_* or a kind): written straight to the
+ * vCPU page, because the kernel counts an open upcall under it at
+ * hc_resume and at hc_shutdown, which device models and a triple fault
+ * call from the middle of an emulation. */
+static inline void set_exit_kind(uint32_t k) { vcpu->exit_kind = k; }
+static inline uint32_t exit_kind(void) { return vcpu->exit_kind; }
 
 /* Virtual EFLAGS from the hardware's and back. */
 static inline uint32_t eflags_virt(uint32_t hw)
@@ -151,10 +162,12 @@ uint32_t gm_read(uint32_t la, void *dst, unsigned n);
 uint32_t gm_write(uint32_t la, const void *src, unsigned n);
 uint32_t gm_read32(uint32_t la, uint32_t *v);
 uint32_t gm_write32(uint32_t la, uint32_t v);
+/* Read without a guest-visible effect (no CR2): 0, or -1 on a fault. */
+int gm_peek(uint32_t la, void *dst, unsigned n);
 /* The assembly copy (guestmem_copy.S): 0, or -1 after a guest fault with
  * vcpu->cr2/error set by the kernel. */
 int gm_copy(void *dst, const void *src, unsigned n);
-/* Push and pop on the guest stack; esp changes only on success. */
+/* Push and pop on the guest stack (SS:ESP); esp changes only on success. */
 uint32_t gpush(struct gregs *r, uint32_t v, unsigned size);
 uint32_t gpop(struct gregs *r, uint32_t *v, unsigned size);
 
@@ -166,8 +179,10 @@ struct insn_ctx {
 	uint32_t start, next;      /* eip of the site/instruction, eip after it */
 	int from_site;
 };
-/* Linear address of the ModRM memory operand. */
+/* Linear address of the ModRM memory operand (the segment's base added). */
 uint32_t op_addr(const struct insn_ctx *c, const struct gregs *r);
+/* The segment register of a segment-override prefix, else dflt. */
+unsigned op_seg(const struct insn_ctx *c, unsigned dflt);
 /* Read/write the r/m operand (register or memory) of `size` bytes. */
 uint32_t op_read_rm(const struct insn_ctx *c, struct gregs *r, unsigned size, uint32_t *v);
 uint32_t op_write_rm(const struct insn_ctx *c, struct gregs *r, unsigned size, uint32_t v);
@@ -198,10 +213,34 @@ uint32_t desc_write_hi(uint16_t sel, uint32_t hi);
 uint32_t seg_load(unsigned sr, uint16_t sel);
 /* Check a code segment for a far jump/call/return to rpl; fills d. */
 uint32_t code_check(uint16_t sel, unsigned new_cpl, int is_return, struct desc *d);
+/* Load sr's selector and cache (publishing the descriptor if it is one of
+ * the guest's table entries the kernel copies). */
 void seg_set(unsigned sr, uint16_t sel, const struct desc *d);
+/* A flat 4 GiB cache (boot, sysenter): nothing read, nothing published. */
 void seg_flat(unsigned sr, uint16_t sel, int code);
 /* Null the data segment registers the new CPL may not use (iret, lret outward). */
 void seg_null_outer(unsigned cpl);
+static inline uint32_t seg_base(unsigned sr) { return cpu.seg[sr].d.base; }
+/* The data segment registers in ab_vcpu_regs order: ds es fs gs. */
+static inline unsigned data_sr(unsigned i) { return i == 0 ? SR_DS : i == 1 ? SR_ES : i == 2 ? SR_FS : SR_GS; }
+/* At an entry: the guest's %ds %es %fs %gs as the hardware holds them. */
+void seg_take_hw(const uint32_t hw[4]);
+/* Would the kernel load sel into a data segment register in the kernel view
+ * (a guest table entry it copies, present, data or readable code)? */
+int seg_hw_loadable(uint16_t sel);
+
+/* --- publishing the guest's descriptors (publish.c, docs/abi/vcpu.md) ------------ */
+/* The published copy of sel's descriptor; 0 if sel is not one the kernel copies. */
+uint64_t desc_published(uint16_t sel);
+int desc_publishable(uint16_t sel);
+void publish_desc(uint16_t sel, uint32_t lo, uint32_t hi);   /* one entry, if it changed */
+void publish_sel(uint16_t sel);     /* one entry, read from the guest's table */
+void publish_gdt(void);             /* lgdt: every entry the kernel copies */
+void publish_ldt(void);             /* lldt: the LDT and ldt_entries */
+void publish_boot(void);            /* the PVH boot descriptors */
+/* A guest selector whose published descriptor is flat writable data: at a
+ * site, %ds and %es equal to it need no switch (entry.S).  0xffff: none. */
+extern uint16_t wedge_flat_sel;
 #define DESC_CODE(d)  ((d)->s && ((d)->type & 8))
 #define DESC_DATA(d)  ((d)->s && !((d)->type & 8))
 
@@ -219,10 +258,12 @@ void irq_halt(struct gregs *r);       /* hlt: sleep until something is delivered
 
 /* --- exits (exit.c) ------------------------------------------------------------------- */
 __attribute__((noreturn)) void exit_resume(struct gregs *r);   /* through hc_resume */
-/* Resume from a site: the guest esp where the fast path's frame lies. */
-uint32_t exit_site(struct gregs *r);
+/* Resume from a site: the guest esp where the fast path's frame lies.
+ * segs: the guest's %ds %es %fs %gs the hardware held at the entry; on
+ * return, the selectors entry.S loads before it returns to the guest. */
+uint32_t exit_site(struct gregs *r, uint32_t segs[4]);
 
-/* --- debug (debug.c): loud failures go to the console server ---------------------------- */
+/* --- debug (debug.c): diagnostics, kept off the guest's console ------------------------- */
 void dbg_puts(const char *s);
 void dbg_hex(const char *what, uint32_t v);
 /* Unfinished or impossible: say so, then deliver #UD to the guest. */

@@ -1,0 +1,168 @@
+/*
+ * Publishing the guest's descriptors (docs/abi/vcpu.md, "Segments").  The
+ * hardware holds the guest's own selectors, so the kernel keeps per-VM
+ * GDTs and LDTs with sanitized copies of the guest's descriptors: GDT
+ * entries 0..AB_VCPU_GDT_ENTRIES-1 and LDT entries 0..AB_VCPU_LDT_ENTRIES-1.
+ * We copy them, raw as they are in guest memory, into the vCPU page
+ * (gdt[], ldt[], ldt_entries) and bump desc_gen; the kernel takes them at
+ * the next hc_resume, and only then.
+ *
+ * When: lgdt and lldt publish their whole table; every emulated load of a
+ * segment register (mov, pop, lds & co., far transfers, iret, delivery)
+ * publishes the one descriptor it read, if it differs from what we
+ * published last (Linux rewrites its TLS descriptors in memory at every
+ * context switch, then reloads %gs).  A change marks the entry dirty: the
+ * exit must go through hc_resume for the kernel to see it.
+ *
+ * Entries past the guest's GDTR limit, and entries we cannot read (a GDT
+ * in unmapped memory), are published as 0.
+ */
+#include "vcpu_state.h"
+
+/* In .data: 0 would be a selector the guest can hold (the null one). */
+uint16_t wedge_flat_sel = 0xffffu;
+
+static int gdt_index_ok(unsigned idx)
+{
+	return idx < AB_VCPU_GDT_ENTRIES && idx * 8u + 7u <= cpu.gdtr.limit;
+}
+
+int desc_publishable(uint16_t sel)
+{
+	unsigned idx = sel >> 3;
+	if (sel & 4)
+		return idx < vcpu->ldt_entries && idx < AB_VCPU_LDT_ENTRIES;
+	return idx > 0 && idx < AB_VCPU_GDT_ENTRIES;
+}
+
+uint64_t desc_published(uint16_t sel)
+{
+	if (!desc_publishable(sel))
+		return 0;
+	return (sel & 4) ? vcpu->ldt[sel >> 3] : vcpu->gdt[sel >> 3];
+}
+
+static void changed(void)
+{
+	vcpu->desc_gen++;
+	cpu.desc_dirty = 1;
+	wedge_flat_sel = 0xffffu;    /* site_entry finds it again after the resume */
+}
+
+void publish_desc(uint16_t sel, uint32_t lo, uint32_t hi)
+{
+	unsigned idx = sel >> 3;
+	volatile uint64_t *slot;
+	uint64_t v = (uint64_t)hi << 32 | lo;
+	if (sel & 4) {
+		if (idx >= vcpu->ldt_entries || idx >= AB_VCPU_LDT_ENTRIES)
+			return;
+		slot = &vcpu->ldt[idx];
+	} else {
+		if (!idx || !gdt_index_ok(idx))
+			return;
+		slot = &vcpu->gdt[idx];
+	}
+	if (*slot != v) {
+		*slot = v;
+		changed();
+	}
+}
+
+/* n entries of a table at base into t (entries we cannot read: 0). */
+static void read_table(uint32_t base, uint64_t *t, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		t[i] = 0;
+	if (!n || !gm_peek(base, t, n * 8))
+		return;
+	for (unsigned i = 0; i < n; i++)     /* part of it is unmapped */
+		if (gm_peek(base + 8 * i, &t[i], 8))
+			t[i] = 0;
+}
+
+static int put_table(volatile uint64_t *dst, const uint64_t *src, unsigned n)
+{
+	int c = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (dst[i] != src[i]) {
+			dst[i] = src[i];
+			c = 1;
+		}
+	return c;
+}
+
+void publish_sel(uint16_t sel)
+{
+	uint32_t base, limit;
+	uint64_t d;
+	if (!(sel & ~3u))
+		return;
+	if (sel & 4) {
+		const struct seg *l = &cpu.seg[SR_LDTR];
+		if (!(l->sel & ~3u))
+			return;
+		base = l->d.base;
+		limit = l->d.limit;
+	} else {
+		base = cpu.gdtr.base;
+		limit = cpu.gdtr.limit;
+	}
+	if ((uint32_t)(sel & ~7u) + 7 > limit || gm_peek(base + (sel & ~7u), &d, 8))
+		return;
+	publish_desc(sel, (uint32_t)d, (uint32_t)(d >> 32));
+}
+
+void publish_gdt(void)
+{
+	uint64_t t[AB_VCPU_GDT_ENTRIES];
+	unsigned n = 0;
+	while (n < AB_VCPU_GDT_ENTRIES && gdt_index_ok(n))
+		n++;
+	read_table(cpu.gdtr.base, t, n);
+	for (unsigned i = n; i < AB_VCPU_GDT_ENTRIES; i++)
+		t[i] = 0;
+	if (put_table(vcpu->gdt, t, AB_VCPU_GDT_ENTRIES))
+		changed();
+}
+
+void publish_ldt(void)
+{
+	const struct seg *l = &cpu.seg[SR_LDTR];
+	uint64_t t[AB_VCPU_LDT_ENTRIES];
+	unsigned n = 0;
+	if (l->sel & ~3u)
+		while (n < AB_VCPU_LDT_ENTRIES && n * 8u + 7u <= l->d.limit)
+			n++;
+	read_table(l->d.base, t, n);
+	for (unsigned i = n; i < AB_VCPU_LDT_ENTRIES; i++)
+		t[i] = 0;
+	int c = put_table(vcpu->ldt, t, AB_VCPU_LDT_ENTRIES);
+	if (vcpu->ldt_entries != n) {
+		vcpu->ldt_entries = n;
+		c = 1;
+	}
+	if (c)
+		changed();
+}
+
+/* The state QEMU's PVH option ROM leaves: CS 0x10 and DS 0x18, flat, from
+ * a GDT of its own that the guest never sees (the GDTR we show is base 0,
+ * limit 0xffff).  Publishing those two descriptors lets the hardware hold
+ * the boot selectors until the guest loads its own GDT. */
+void publish_boot(void)
+{
+	uint64_t t[AB_VCPU_GDT_ENTRIES];
+	for (unsigned i = 0; i < AB_VCPU_GDT_ENTRIES; i++)
+		t[i] = 0;
+	for (unsigned sr = 0; sr < SR_LDTR; sr++) {
+		const struct seg *s = &cpu.seg[sr];
+		if ((s->sel & ~3u) && !(s->sel & 4) && (s->sel >> 3) < AB_VCPU_GDT_ENTRIES)
+			t[s->sel >> 3] = (uint64_t)s->d.hi << 32 | s->d.lo;
+	}
+	put_table(vcpu->gdt, t, AB_VCPU_GDT_ENTRIES);
+	for (unsigned i = 0; i < AB_VCPU_LDT_ENTRIES; i++)
+		vcpu->ldt[i] = 0;
+	vcpu->ldt_entries = 0;
+	changed();
+}
