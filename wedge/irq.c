@@ -30,10 +30,10 @@ int irq_check(struct gregs *r)
 		if (v < 0)
 			break;
 		deliver_irq(r, (unsigned)v);
-		/* An IRQ upcall counts the vector (dev.h does not tell us the
-		 * line); any other upcall stays counted as what trapped. */
+		/* An IRQ upcall counts the line; any other upcall stays
+		 * counted as what trapped. */
 		if (AB_TRAPK_CLASS(exit_kind()) == AB_TRAPK_IRQ)
-			set_exit_kind(AB_TRAPK_IRQ | ((unsigned)v & 0xff));
+			set_exit_kind(AB_TRAPK_IRQ | ((unsigned)pic_last_line() & 0xff));
 		n++;
 	}
 	vcpu->irq_unmasked = pic_unmasked();

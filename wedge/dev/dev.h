@@ -27,6 +27,9 @@ void pic_raise(uint32_t lines);
 int pic_ack(void);
 int pic_deliverable(void);
 uint32_t pic_unmasked(void);
+/* The line (0..15) of the interrupt pic_ack last took: the trap dump
+ * counts lines, not vectors. */
+int pic_last_line(void);
 
 /* Send what the UART holds to the console server (before a shutdown). */
 void dev_console_flush(void);

@@ -261,6 +261,13 @@ int pic_deliverable(void)
 	return pic_get_irq(MASTER) >= 0;
 }
 
+static int last_line;
+
+int pic_last_line(void)
+{
+	return last_line;
+}
+
 int pic_ack(void)
 {
 	int irq = pic_get_irq(MASTER);
@@ -274,8 +281,10 @@ int pic_ack(void)
 		else
 			irq2 = 7;       /* spurious on the slave */
 		vector = SLAVE->irq_base + irq2;
+		last_line = 8 + irq2;
 	} else {
 		vector = MASTER->irq_base + irq;
+		last_line = irq;
 	}
 	pic_intack(MASTER, irq);
 	return vector;
