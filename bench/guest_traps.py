@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-from vm_overhead import BUILD, CLASSES, trap_classes
+from vm_overhead import BUILD, CLASSES, publish, trap_classes
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "guest_traps.txt"
@@ -51,10 +51,7 @@ def main():
                          + " ".join(f"{cls[c]:>10,}" for c in CLASSES) + f"  {top}")
             print(lines[-1], file=sys.stderr)
     lines += ["", "command: bench/guest_traps.py"]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    publish(lines, RESULTS)
 
 
 if __name__ == "__main__":

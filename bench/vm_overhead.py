@@ -50,6 +50,14 @@ def trap_classes(dump):
     return out, kinds
 
 
+def publish(lines, path):
+    """Print a report and keep it in bench/results/."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
 def run(guest, target, policy, mem):
     elf = BUILD / "guests" / f"{guest}.{policy}.elf"
     with tempfile.TemporaryDirectory() as d:
@@ -114,10 +122,7 @@ def main():
               "", "instructions: the bench/insncount QEMU plugin (deterministic up to timer-interrupt "
               "placement); the hypervisor runs include its boot, root, the load-time patching and the wedge.",
               f"command: bench/vm_overhead.py --rounds {args.rounds} --guest {args.guest}"]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    publish(lines, RESULTS)
 
 
 if __name__ == "__main__":
