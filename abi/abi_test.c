@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "memop.h"
 #include "kinds.h"
 #include "nops.h"
 #include "site.h"
@@ -291,8 +292,9 @@ static void test_decoder(void)
 		test_case(&cases[i]);
 		seen[cases[i].kind] = 1;
 	}
+	/* Context kinds have no opcode: test_memop covers them. */
 	for (unsigned k = 1; k < AB_KIND_COUNT; k++)
-		CHECK(seen[k], "kind %s has no test case", ab_kinds[k].name);
+		CHECK(seen[k] || ab_kinds[k].cls == AB_CLASS_CONTEXT, "kind %s has no test case", ab_kinds[k].name);
 	CHECK(ab_decode(NULL, 0, M32, NULL) == 0, "empty input");
 	static const uint8_t cli = 0xfa;
 	CHECK(ab_decode(&cli, 1, M32, NULL) == 1, "a NULL out is allowed");
@@ -309,12 +311,68 @@ static void test_kinds(void)
 		if (!ki)
 			continue;
 		CHECK(ab_kind_by_name(ki->name) == (enum ab_kind)k, "kind %s: name lookup", ki->name);
-		CHECK(ki->cls <= AB_CLASS_TRAPPING, "kind %s: class %u", ki->name, ki->cls);
+		CHECK(ki->cls <= AB_CLASS_CONTEXT, "kind %s: class %u", ki->name, ki->cls);
 		CHECK(ki->site_len >= 5, "kind %s: site_len %u < 5 (a call rel32)", ki->name, ki->site_len);
 		CHECK(strcmp(ab_class_name(ki->cls), "unknown") != 0, "kind %s: class name", ki->name);
 	}
 	/* The record layout is ABI. */
 	CHECK(sizeof(struct ab_site_record) == AB_SITE_SIZE, "record size");
+}
+
+struct mcase {
+	const char *text;
+	uint8_t bytes[12];
+	unsigned n, len, write, width, reg, has_imm, has_modrm, seg;
+	uint32_t imm, moffs;
+};
+
+static const struct mcase mcases[] = {
+	{ "mov %eax,(%ebx)",          { 0x89, 0x03 }, 2, 2, 1, 4, 0, 0, 1, AB_MEMOP_NO_SEG, 0, 0 },
+	{ "mov %cx,0x10(%esi)",       { 0x66, 0x89, 0x4e, 0x10 }, 4, 4, 1, 2, 1, 0, 1, AB_MEMOP_NO_SEG, 0, 0 },
+	{ "mov %dl,(%eax,%ebx,4)",    { 0x88, 0x14, 0x98 }, 3, 3, 1, 1, 2, 0, 1, AB_MEMOP_NO_SEG, 0, 0 },
+	{ "mov 0x10(%edx),%edi",      { 0x8b, 0x7a, 0x10 }, 3, 3, 0, 4, 7, 0, 1, AB_MEMOP_NO_SEG, 0, 0 },
+	{ "mov %fs:(%ecx),%al",       { 0x64, 0x8a, 0x01 }, 3, 3, 0, 1, 0, 0, 1, 4, 0, 0 },
+	{ "movl $0x12345678,0x20(%ebp)", { 0xc7, 0x45, 0x20, 0x78, 0x56, 0x34, 0x12 }, 7, 7, 1, 4, 0, 1, 1, AB_MEMOP_NO_SEG, 0x12345678, 0 },
+	{ "movw $0xbeef,(%eax)",      { 0x66, 0xc7, 0x00, 0xef, 0xbe }, 5, 5, 1, 2, 0, 1, 1, AB_MEMOP_NO_SEG, 0xbeef, 0 },
+	{ "movb $7,0xfec00000",       { 0xc6, 0x05, 0x00, 0x00, 0xc0, 0xfe, 0x07 }, 7, 7, 1, 1, 0, 1, 1, AB_MEMOP_NO_SEG, 7, 0 },
+	{ "mov 0xfec00010,%eax",      { 0xa1, 0x10, 0x00, 0xc0, 0xfe }, 5, 5, 0, 4, 0, 0, 0, AB_MEMOP_NO_SEG, 0, 0xfec00010 },
+	{ "mov %al,0x1000",           { 0xa2, 0x00, 0x10, 0x00, 0x00 }, 5, 5, 1, 1, 0, 0, 0, AB_MEMOP_NO_SEG, 0, 0x1000 },
+	/* not memops */
+	{ "mov %eax,%ebx",            { 0x89, 0xc3 }, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "movl $1,(%eax) /1",        { 0xc7, 0x08, 1, 0, 0, 0 }, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "addr16 mov",               { 0x67, 0x89, 0x07 }, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "lock mov",                 { 0xf0, 0x89, 0x03 }, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "truncated imm",            { 0xc7, 0x00, 0x01, 0x02 }, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "truncated moffs",          { 0xa1, 0x00, 0x10 }, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "cli",                      { 0xfa }, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static void test_memop(void)
+{
+	for (size_t i = 0; i < sizeof mcases / sizeof mcases[0]; i++) {
+		const struct mcase *c = &mcases[i];
+		struct ab_memop m;
+		unsigned len = ab_memop_decode(c->bytes, c->n, M32, &m);
+		CHECK(len == c->len, "memop %s: length %u, want %u", c->text, len, c->len);
+		if (!len || len != c->len)
+			continue;
+		CHECK(m.write == c->write && m.width == c->width && m.has_imm == c->has_imm &&
+		      m.has_modrm == c->has_modrm && m.seg == c->seg,
+		      "memop %s: write/width/imm/modrm/seg %u/%u/%u/%u/%u", c->text, m.write, m.width,
+		      m.has_imm, m.has_modrm, m.seg);
+		CHECK(c->has_imm || m.reg == c->reg, "memop %s: reg %u", c->text, m.reg);
+		CHECK(m.imm == c->imm && m.moffs == c->moffs, "memop %s: imm/moffs", c->text);
+		CHECK(ab_memop_decode(c->bytes, c->n - 1, M32, &m) == 0, "memop %s: truncated is no memop", c->text);
+		CHECK(ab_memop_decode(c->bytes, c->n, AB_MODE_64, &m) == 0, "memop %s: 32-bit only", c->text);
+		ab_memop_decode(c->bytes, c->n, M32, &m);
+		struct ab_insn in;
+		struct ab_site_record r;
+		ab_memop_insn(&m, AB_KIND_DEV_WRITE, &in);
+		ab_site_fill(&r, &in, 5 > len ? 5 : len);
+		CHECK(r.kind == AB_KIND_DEV_WRITE && r.insn_len == len && (r.flags & AB_SITE_MEM) &&
+		      !!(r.flags & AB_SITE_IMM) == c->has_imm && r.width == c->width,
+		      "memop %s: record", c->text);
+	}
 }
 
 /* Check ab_is_padding on a heap copy of exactly n bytes. */
@@ -374,6 +432,7 @@ int main(void)
 	test_kinds();
 	test_decoder();
 	test_nops();
+	test_memop();
 	if (failures) {
 		fprintf(stderr, "abi_test: %d checks failed\n", failures);
 		return 1;

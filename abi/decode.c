@@ -36,7 +36,7 @@ static int is_legacy_prefix(uint8_t b)
 }
 
 /* Bytes taken by ModRM, SIB and displacement, or 0 if truncated. */
-static unsigned modrm_len(const uint8_t *p, size_t n, int addr16)
+unsigned ab_modrm_len(const uint8_t *p, size_t n, int addr16)
 {
 	if (n < 1)
 		return 0;
@@ -124,7 +124,7 @@ unsigned ab_decode(const uint8_t *p, size_t n, enum ab_mode mode, struct ab_insn
 		unsigned len = (unsigned)i, mlen = 0;
 		if (en->modrm == MODRM_CTRL)
 			mlen = 1;
-		else if (en->modrm != MODRM_NO && !(mlen = modrm_len(rest, nrest, a16)))
+		else if (en->modrm != MODRM_NO && !(mlen = ab_modrm_len(rest, nrest, a16)))
 			return 0;
 		len += mlen;
 		unsigned opsz = rexw ? 8 : opsize16 ? 2 : 4;

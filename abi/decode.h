@@ -30,6 +30,10 @@ struct ab_insn {
  */
 unsigned ab_decode(const uint8_t *p, size_t n, enum ab_mode mode, struct ab_insn *out);
 
+/* Bytes taken by the ModRM byte at p[0], its SIB and displacement; 0 if
+ * truncated.  addr16: 16-bit addressing (a 0x67 prefix in 32-bit code). */
+unsigned ab_modrm_len(const uint8_t *p, size_t n, int addr16);
+
 /* Fill the site record fields from a decoded instruction. */
 struct ab_site_record;
 void ab_site_fill(struct ab_site_record *r, const struct ab_insn *in, unsigned site_len);

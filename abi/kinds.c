@@ -16,6 +16,7 @@ const char *ab_class_name(unsigned cls)
 	switch (cls) {
 	case AB_CLASS_SILENT: return "silent";
 	case AB_CLASS_TRAPPING: return "trapping";
+	case AB_CLASS_CONTEXT: return "context";
 	}
 	return "unknown";
 }

@@ -18,6 +18,7 @@ enum ab_kind {
 enum ab_class {
 	AB_CLASS_SILENT,
 	AB_CLASS_TRAPPING,
+	AB_CLASS_CONTEXT,      /* a memory access, sensitive by its address: rules only */
 };
 
 /* How a kind's operands are recorded in the site record (docs/abi/site-record.md). */
@@ -32,6 +33,8 @@ enum ab_layout {
 	AB_LAYOUT_CTRL,        /* op_a: control/debug register number, op_b: GPR */
 	AB_LAYOUT_IMM,         /* op_a|op_b<<8: 16-bit immediate if AB_SITE_IMM */
 	AB_LAYOUT_FAR,         /* AB_SITE_IMM: op_a|op_b<<8 is the selector; else AB_SITE_MEM */
+	AB_LAYOUT_MEMOP,       /* a mov to/from memory (abi/memop.h): op_a the register, or
+				  AB_SITE_IMM for an immediate source; always AB_SITE_MEM */
 };
 
 struct ab_kind_info {
