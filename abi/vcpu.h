@@ -43,8 +43,16 @@
 #define AB_HC_TIMER    0x42  /* ebx period in us (0: stop), ecx 1 periodic / 0 one-shot: IRQ 0 */
 #define AB_HC_HALT     0x43  /* block until irq_pending & irq_unmasked != 0; returns 0 */
 #define AB_HC_SHUTDOWN 0x44  /* ebx guest exit code: dump the traps, end QEMU (code<<1|1) */
+/* ebx a linear address, ecx AB_WALK_*: walk the guest's page tables as its
+ * MMU would for that access (A and D set) -> eax 0 and ebx the
+ * guest-physical address, which may lie beyond guest memory (a device);
+ * or eax 1 and ecx the guest's #PF error code.  The wedge has no view of
+ * guest-physical memory, and needs it for memory-mapped devices. */
+#define AB_HC_WALK     0x45
 #define AB_HC_FIRST    AB_HC_RESUME
-#define AB_HC_LAST     AB_HC_SHUTDOWN
+#define AB_HC_LAST     AB_HC_WALK
+#define AB_WALK_WRITE  1u
+#define AB_WALK_USER   2u    /* at the virtual CPL 3: the user view's rights */
 
 /* --- upcall reasons (vcpu->vector) -------------------------------------- */
 /* 0..31: a CPU exception in guest code that the kernel did not resolve (not

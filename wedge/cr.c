@@ -2,7 +2,8 @@
  * Control registers: mov to/from %cr0 %cr2 %cr3 %cr4, smsw, lmsw, clts,
  * invlpg, invd, wbinvd.  The kernel reads vcpu->cr0 (PG, WP), cr3 and cr4
  * to build the shadows, so those are kept current and every change that
- * alters translation drops them (hc_flush(0)); invlpg drops one page.
+ * alters translation drops them, and the wedge's own cache of guest-physical
+ * addresses (flush_translations(0), gphys.c); invlpg drops one page.
  * Behaviour follows QEMU TCG (helper_write_crN, helper_lmsw): CPL checks
  * first, then #UD for a register that does not exist.
  */
@@ -21,7 +22,7 @@ static uint32_t write_cr0(uint32_t v)
 	cpu.cr0 = v;
 	vcpu->cr0 = v;
 	if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
-		hc_flush(0);
+		flush_translations(0);
 	return 0;
 }
 
@@ -52,7 +53,7 @@ uint32_t emu_cr(const struct insn_ctx *c, struct gregs *r)
 			return GP0;
 		if ((c->in.modrm >> 6) == 3)
 			return UD;
-		hc_flush(op_addr(c, r));
+		flush_translations(op_addr(c, r));
 		return 0;
 	case AB_KIND_INVD:
 	case AB_KIND_WBINVD:
@@ -77,14 +78,14 @@ uint32_t emu_cr(const struct insn_ctx *c, struct gregs *r)
 	case 3:
 		cpu.cr3 = v;
 		vcpu->cr3 = v;
-		hc_flush(0);
+		flush_translations(0);
 		return 0;
 	default:
 		if (v & ~CR4_KNOWN)
 			return GP0;
 		cpu.cr4 = v;
 		vcpu->cr4 = v;
-		hc_flush(0);
+		flush_translations(0);
 		return 0;
 	}
 }

@@ -68,6 +68,9 @@ uint32_t emulate(const struct insn_ctx *c, struct gregs *r)
 		e = 0;
 		break;
 	}
+	case AB_KIND_DEV_WRITE: case AB_KIND_DEV_READ:
+		e = emu_mmio(c, r);
+		break;
 	case AB_KIND_SWAPGS: case AB_KIND_SYSCALL: case AB_KIND_SYSRET:
 		e = UD;    /* 64-bit only; #UD on our i386 CPU model, as bare */
 		break;

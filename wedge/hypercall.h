@@ -35,6 +35,17 @@ static inline void hc_flush(uint32_t va) { hc0(AB_HC_FLUSH, va, 0); }
 /* Raise IRQ 0 every period_us (periodic) or once after it; 0 stops. */
 static inline void hc_timer(uint32_t period_us, int periodic) { hc0(AB_HC_TIMER, period_us, periodic ? 1 : 0); }
 
+/* The guest's own page-table walk for an access at la (flags AB_WALK_*),
+ * by the kernel: 0 and *out the guest-physical address, or nonzero and
+ * *out the guest's #PF error code. */
+static inline uint32_t hc_walk(uint32_t la, uint32_t flags, uint32_t *out)
+{
+	uint32_t a = AB_HC_WALK, b = la, c = flags;
+	__asm__ volatile("int $0x30" : "+a"(a), "+b"(b), "+c"(c) : : "edx", "esi", "edi", "memory");
+	*out = a ? c : b;
+	return a;
+}
+
 /* Sleep until a line in vcpu->irq_unmasked is pending. */
 static inline void hc_halt(void) { hc0(AB_HC_HALT, 0, 0); }
 

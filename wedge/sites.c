@@ -34,11 +34,19 @@ const struct ab_wedge_site *site_find(uint32_t addr)
 	return 0;
 }
 
+/* The context kinds (dev-write, dev-read) are plain movs no opcode
+ * pattern finds: abi/memop.c decodes them, and the direction must be the
+ * kind's. */
 uint32_t site_decode(const struct ab_wedge_site *s, struct insn_ctx *c)
 {
+	const struct ab_kind_info *k = ab_kind_info(s->kind);
 	c->bytes = s->insn;
-	if (!ab_decode(s->insn, s->insn_len, AB_MODE_32, &c->in) || c->in.kind != s->kind)
+	if (k && k->cls == AB_CLASS_CONTEXT) {
+		if (memop_decode(s->insn, s->insn_len, c) != s->insn_len || c->kind != s->kind)
+			return 1;
+	} else if (!ab_decode(s->insn, s->insn_len, AB_MODE_32, &c->in) || c->in.kind != s->kind) {
 		return 1;
+	}
 	c->kind = s->kind;
 	c->start = s->addr;
 	c->next = s->addr + s->len;

@@ -9,7 +9,9 @@
  *              after int3/into.  Anything else is the guest's own.
  *   SOFTINT|n  int $n through a DPL-3 host gate (0x30), eip after it.
  *   IRQ        a line is pending with the virtual IF set.
- *   BADPHYS    guest tables point outside guest memory: the guest's #PF.
+ *   BADPHYS    guest tables point outside guest memory: a mov to or from
+ *              a device register we model is emulated (dev-write,
+ *              dev-read); anything else is the guest's #PF.
  */
 #include "vcpu_state.h"
 
@@ -32,22 +34,54 @@ static void load_regs(struct gregs *r)
 	seg_take_hw(hw);
 }
 
-/* The instruction at the guest's eip, up to 15 bytes (fewer at the end of
- * a readable range); 0 if it is not a sensitive one.  Read with gm_peek:
- * running off a mapped range must not change the guest's CR2. */
-static int decode_at(uint32_t eip, uint8_t *buf, struct insn_ctx *c)
+/* The bytes at the guest's eip, up to 15 (fewer at the end of a readable
+ * range).  Read with gm_peek: running off a mapped range must not change
+ * the guest's CR2. */
+static unsigned fetch(uint32_t eip, uint8_t *buf)
 {
 	unsigned n = 0;
 	uint32_t cs = seg_base(SR_CS);
 	while (n < 15 && !gm_peek(cs + eip + n, buf + n, 1))
 		n++;
-	if (!n || !ab_decode(buf, n, AB_MODE_32, &c->in))
-		return 0;
-	c->kind = c->in.kind;
+	return n;
+}
+
+/* c's instruction (c->in decoded from buf) is the unpatched one at eip. */
+static void at_eip(uint32_t eip, uint8_t *buf, struct insn_ctx *c)
+{
 	c->bytes = buf;
 	c->start = eip;
 	c->next = eip + c->in.len;
 	c->from_site = 0;
+}
+
+/* The sensitive instruction at eip, or 0 if it is not one. */
+static int decode_at(uint32_t eip, uint8_t *buf, struct insn_ctx *c)
+{
+	unsigned n = fetch(eip, buf);
+	if (!n || !ab_decode(buf, n, AB_MODE_32, &c->in))
+		return 0;
+	c->kind = c->in.kind;
+	at_eip(eip, buf, c);
+	return 1;
+}
+
+/* BADPHYS: a native mov to or from a page the guest's tables put beyond
+ * guest memory.  If it addresses a device register we model, emulate it
+ * and count it as dev-write or dev-read (docs/wedge.md, "Context kinds");
+ * 0: it does not, and the guest gets its #PF. */
+static int device_access(struct gregs *r)
+{
+	uint8_t buf[16];
+	struct insn_ctx c;
+	unsigned n = fetch(r->eip, buf);
+	if (!n || !memop_decode(buf, n, &c))
+		return 0;
+	at_eip(r->eip, buf, &c);
+	if (!mmio_targets_device(&c, r))
+		return 0;
+	set_exit_kind(c.kind);
+	emulate(&c, r);
 	return 1;
 }
 
@@ -119,9 +153,11 @@ void upcall_main(void)
 		 * higher-priority line in service) the count says 0xff. */
 		set_exit_kind(AB_TRAPK_IRQ | 0xff);
 	} else if (why == AB_UPCALL_BADPHYS) {
-		cpu.cr2 = cr2;
-		set_exit_kind(AB_TRAPK_EXCEPTION | V_PF);
-		deliver_exception(&r, EXC(V_PF, err));
+		if (!device_access(&r)) {
+			cpu.cr2 = cr2;
+			set_exit_kind(AB_TRAPK_EXCEPTION | V_PF);
+			deliver_exception(&r, EXC(V_PF, err));
+		}
 	} else {
 		dbg_hex("wedge: unknown upcall reason", why);
 		wedge_panic("unknown upcall", why);

@@ -203,6 +203,20 @@ uint32_t emu_dr(const struct insn_ctx *c, struct gregs *r);              /* dr.c
 uint32_t emu_msr(const struct insn_ctx *c, struct gregs *r);             /* msr.c */
 uint32_t emu_io(const struct insn_ctx *c, struct gregs *r);              /* io.c */
 void emu_cpuid(struct gregs *r);                                         /* cpuid.c */
+uint32_t emu_mmio(const struct insn_ctx *c, struct gregs *r);            /* mmio.c */
+
+/* --- memory-mapped devices (mmio.c, gphys.c) ------------------------------------- */
+/* Fill c's kind (DEV_WRITE or DEV_READ by its direction), in and bytes
+ * for the mov at p[0..n) (abi/memop.h); its length, or 0 if it is none. */
+unsigned memop_decode(const uint8_t *p, unsigned n, struct insn_ctx *c);
+/* Does the mov in c address a device register (the trap path's test)? */
+int mmio_targets_device(const struct insn_ctx *c, struct gregs *r);
+/* The guest-physical address of la for an access at the virtual CPL: 0,
+ * or the guest's #PF (cpu.cr2 set) when its tables refuse it. */
+uint32_t gphys_of(uint32_t la, int write, uint32_t *gpa);
+/* The guest's translation changed (CR0, CR3, CR4, invlpg): drop what we
+ * and the kernel's shadows hold for va, or everything for va 0. */
+void flush_translations(uint32_t va);
 
 /* --- descriptors (segments.c) ------------------------------------------------------ */
 /* Read the descriptor for sel from the GDT or LDT: 0, EXC(#GP, sel) past the

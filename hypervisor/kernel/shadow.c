@@ -110,41 +110,65 @@ static enum walk_result guest_entry(struct vm *vm, uint32_t gpa, unsigned slot, 
 	return WALK_OK;
 }
 
-enum walk_result shadow_fill(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *gpa)
+/* The guest's MMU for one access at va: its tables (paging off: the
+ * identity), its rights, and the accessed and dirty bits it would set.
+ * WALK_OK: *target is the guest-physical page, unchecked against guest
+ * memory; *writable and *dirty what a shadow may grant. */
+static enum walk_result guest_walk(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *target,
+				   uint32_t *writable, uint32_t *dirty, uint32_t *gpa)
 {
 	const struct ab_vcpu *p = vm->page;
-	uint32_t cr0 = p->cr0, target, writable = 1, dirty = 1;
+	uint32_t cr0 = p->cr0;
 	enum walk_result r;
+	*writable = *dirty = 1;
 	if (va >= KERNEL_BASE)
 		return WALK_NOT_PRESENT;
 	if ((cr0 & (CR0_PG | CR0_PE)) != (CR0_PG | CR0_PE)) {
-		target = va & PAGE_MASK;         /* paging off: the identity */
-	} else {
-		uint32_t *pde, *pte;
-		if ((r = guest_entry(vm, (p->cr3 & PAGE_MASK) + PDX(va) * 4, 0, &pde, gpa)) != WALK_OK)
-			return r;
-		if (!(*pde & PTE_P))
-			return WALK_NOT_PRESENT;
-		if ((r = guest_entry(vm, (*pde & PAGE_MASK) + PTX(va) * 4, 1, &pte, gpa)) != WALK_OK)
-			return r;
-		uint32_t e = *pte;
-		if (!(e & PTE_P))
-			return WALK_NOT_PRESENT;
-		int user_ok = (*pde & PTE_U) && (e & PTE_U), write_ok = (*pde & PTE_W) && (e & PTE_W);
-		if (!supervisor && !user_ok)
-			return WALK_DENIED;
-		writable = supervisor ? (write_ok || !(cr0 & CR0_WP)) : write_ok;
-		if (write && !writable)
-			return WALK_DENIED;
-		/* The accessed and dirty bits, as the MMU would set them. */
-		if (!(*pde & PTE_A))
-			*pde |= PTE_A;
-		e |= PTE_A | (write ? PTE_D : 0);
-		if (e != *pte)
-			*pte = e;
-		dirty = e & PTE_D;
-		target = e & PAGE_MASK;
+		*target = va & PAGE_MASK;        /* paging off: the identity */
+		return WALK_OK;
 	}
+	uint32_t *pde, *pte;
+	if ((r = guest_entry(vm, (p->cr3 & PAGE_MASK) + PDX(va) * 4, 0, &pde, gpa)) != WALK_OK)
+		return r;
+	if (!(*pde & PTE_P))
+		return WALK_NOT_PRESENT;
+	if ((r = guest_entry(vm, (*pde & PAGE_MASK) + PTX(va) * 4, 1, &pte, gpa)) != WALK_OK)
+		return r;
+	uint32_t e = *pte;
+	if (!(e & PTE_P))
+		return WALK_NOT_PRESENT;
+	int user_ok = (*pde & PTE_U) && (e & PTE_U), write_ok = (*pde & PTE_W) && (e & PTE_W);
+	if (!supervisor && !user_ok)
+		return WALK_DENIED;
+	*writable = supervisor ? (write_ok || !(cr0 & CR0_WP)) : write_ok;
+	if (write && !*writable)
+		return WALK_DENIED;
+	/* The accessed and dirty bits, as the MMU would set them. */
+	if (!(*pde & PTE_A))
+		*pde |= PTE_A;
+	e |= PTE_A | (write ? PTE_D : 0);
+	if (e != *pte)
+		*pte = e;
+	*dirty = e & PTE_D;
+	*target = e & PAGE_MASK;
+	return WALK_OK;
+}
+
+enum walk_result shadow_translate(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *gpa)
+{
+	uint32_t target, writable, dirty;
+	enum walk_result r = guest_walk(vm, va, write, supervisor, &target, &writable, &dirty, gpa);
+	if (r == WALK_OK)
+		*gpa = target | (va & ~PAGE_MASK);
+	return r;
+}
+
+enum walk_result shadow_fill(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *gpa)
+{
+	uint32_t target, writable, dirty;
+	enum walk_result r = guest_walk(vm, va, write, supervisor, &target, &writable, &dirty, gpa);
+	if (r != WALK_OK)
+		return r;
 	if (target >= vm->mem_size)
 		return WALK_BADPHYS;
 	uint32_t *host = space_pte(vm->tcb->space, target);

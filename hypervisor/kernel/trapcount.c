@@ -40,7 +40,7 @@ void trapcount_add(uint32_t eip, uint32_t kind)
 	overflow++;
 }
 
-static const char *const hypercalls[] = { "resume", "flush", "timer", "halt", "shutdown" };
+static const char *const hypercalls[] = { "resume", "flush", "timer", "halt", "shutdown", "walk" };
 
 static void print_kind(uint32_t k)
 {

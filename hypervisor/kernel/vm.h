@@ -72,6 +72,11 @@ enum walk_result { WALK_OK, WALK_DENIED, WALK_NOT_PRESENT, WALK_NEED_PAGE, WALK_
  * it.  WALK_NEED_PAGE: *gpa is a guest-physical page root has not mapped
  * into the VM space yet.  WALK_DENIED/NOT_PRESENT: the guest's own #PF. */
 enum walk_result shadow_fill(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *gpa);
+/* AB_HC_WALK: the guest's own walk for an access at va, A and D set, no
+ * shadow touched.  WALK_OK: *gpa is the guest-physical address (the page
+ * may lie beyond guest memory: a device the wedge models).  Otherwise as
+ * shadow_fill (WALK_BADPHYS: a page table outside guest memory). */
+enum walk_result shadow_translate(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *gpa);
 void shadow_flush_all(struct vm *vm);
 void shadow_sync_wedge(struct vm *vm);
 void shadow_flush_page(struct vm *vm, uint32_t va);

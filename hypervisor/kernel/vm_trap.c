@@ -173,6 +173,28 @@ static void set_timer(struct vm *vm, uint32_t us, uint32_t periodic)
 	vm->timer_next = ticks + n;
 }
 
+/* AB_HC_WALK (abi/vcpu.h): the guest-physical address behind a linear one,
+ * for the wedge's memory-mapped devices.  A page table root has not given
+ * yet is asked for like any other, and the hypercall runs again (int $0x30
+ * is two bytes) once root has answered. */
+static void walk(struct tcb *t, struct trap_frame *tf)
+{
+	uint32_t gpa = 0, write = tf->ecx & AB_WALK_WRITE, user = tf->ecx & AB_WALK_USER;
+	enum walk_result r = shadow_translate(t->vm, tf->ebx, write, !user, &gpa);
+	if (r == WALK_OK) {
+		tf->ebx = gpa;
+		return;
+	}
+	if (r == WALK_NEED_PAGE) {
+		tf->eax = AB_HC_WALK;
+		tf->eip -= 2;
+		page_from_root(t, tf, gpa);
+		return;
+	}
+	tf->eax = 1;
+	tf->ecx = (r == WALK_DENIED ? 1u : 0u) | (write ? 2u : 0u) | (user ? 4u : 0u);
+}
+
 void vm_syscall(struct tcb *t, struct trap_frame *tf)
 {
 	struct vm *vm = t->vm;
@@ -208,6 +230,9 @@ void vm_syscall(struct tcb *t, struct trap_frame *tf)
 			sched_block(t);
 			t->state = T_INACTIVE;
 		}
+		break;
+	case AB_HC_WALK:
+		walk(t, tf);
 		break;
 	default:   /* AB_HC_SHUTDOWN */
 		count_open_upcall(vm);

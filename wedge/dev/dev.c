@@ -1,5 +1,6 @@
 /*
- * The port dispatch: which model answers which I/O port (docs/wedge-devices.md).
+ * The dispatch: which model answers which I/O port, and which memory-mapped
+ * one which guest-physical address (docs/wedge-devices.md).
  *
  * A port no model claims reads all ones and ignores writes, as an
  * unassigned port does on a PC and in QEMU.  Most PC devices implement
@@ -84,6 +85,68 @@ void dev_out(uint16_t port, unsigned size, uint32_t value)
 		d->out(port, 1, value & 0xFF);
 }
 
+/* --- memory-mapped devices ---------------------------------------------- */
+
+struct dev_mmio {
+	uint32_t base, size;    /* guest-physical, beyond any guest memory */
+	dev_mmio_read_fn *read;
+	dev_mmio_write_fn *write;
+};
+
+static const struct dev_mmio mmio_table[] = {
+	{ 0xFEC00000u, 0x1000, ioapic_mmio_read, ioapic_mmio_write },   /* I/O APIC */
+};
+
+#define MMIO_COUNT (sizeof mmio_table / sizeof mmio_table[0])
+
+static const struct dev_mmio *mmio_find(uint32_t gpa)
+{
+	for (unsigned i = 0; i < MMIO_COUNT; i++)
+		if (gpa - mmio_table[i].base < mmio_table[i].size)
+			return &mmio_table[i];
+	return NULL;
+}
+
+int dev_mmio_claims(uint32_t gpa)
+{
+	return mmio_find(gpa) != NULL;
+}
+
+/* One aligned access; outside every region reads 0 (QEMU's unassigned
+ * memory) and ignores writes. */
+static uint32_t mmio_read1(uint32_t gpa, unsigned size)
+{
+	const struct dev_mmio *d = mmio_find(gpa);
+	return d ? d->read(gpa - d->base, size) & dev_ones(size) : 0;
+}
+
+/* A misaligned access is what QEMU's TCG makes of it (accel/tcg/cputlb.c):
+ * a read is the two aligned reads of the same size around it, combined;
+ * a write goes out byte by byte. */
+uint32_t dev_mmio_read(uint32_t gpa, unsigned size)
+{
+	size = dev_size(size);
+	unsigned shift = (gpa & (size - 1)) * 8;
+	if (!shift)
+		return mmio_read1(gpa, size);
+	uint32_t a = gpa & ~(size - 1);
+	uint64_t v = mmio_read1(a, size) | (uint64_t)mmio_read1(a + size, size) << (8 * size);
+	return (uint32_t)(v >> shift) & dev_ones(size);
+}
+
+void dev_mmio_write(uint32_t gpa, unsigned size, uint32_t value)
+{
+	size = dev_size(size);
+	if (gpa & (size - 1)) {
+		for (unsigned i = 0; i < size; i++)
+			dev_mmio_write(gpa + i, 1, (value >> (8 * i)) & 0xFF);
+		return;
+	}
+	const struct dev_mmio *d = mmio_find(gpa);
+	if (d)
+		d->write(gpa - d->base, size, value & dev_ones(size));
+}
+
 void dev_init(const struct ab_wedge_boot *boot)
 {
 	uart_reset(boot ? boot->console_tid : 0);
@@ -92,6 +155,7 @@ void dev_init(const struct ab_wedge_boot *boot)
 	rtc_reset(boot ? boot->mem_size : 0);
 	i8042_reset();
 	pci_reset();
+	ioapic_reset();
 }
 
 void dev_console_flush(void)

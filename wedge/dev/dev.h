@@ -1,7 +1,8 @@
 /*
  * The PC devices the wedge models (docs/wedge.md, "Devices"): the interface
  * between the CPU part of the wedge (the C files of wedge/) and the device models
- * (the files in wedge/dev).  Everything a guest reaches through in/out lands here.
+ * (the files in wedge/dev).  Everything a guest reaches through in/out lands here,
+ * and every access to a memory-mapped device register (wedge/mmio.c).
  */
 #ifndef WEDGE_DEV_H
 #define WEDGE_DEV_H
@@ -17,6 +18,14 @@ void dev_init(const struct ab_wedge_boot *boot);
  * reads all ones and ignores writes, as on a PC. */
 uint32_t dev_in(uint16_t port, unsigned size);
 void dev_out(uint16_t port, unsigned size, uint32_t value);
+
+/* Memory-mapped devices: guest-physical addresses beyond guest memory
+ * that a model answers (the I/O APIC at 0xFEC00000).  The CPU part asks
+ * dev_mmio_claims first and calls the others only for a claimed address;
+ * size is 1, 2 or 4, and an access need not be aligned. */
+int dev_mmio_claims(uint32_t gpa);
+uint32_t dev_mmio_read(uint32_t gpa, unsigned size);
+void dev_mmio_write(uint32_t gpa, unsigned size, uint32_t value);
 
 /* The 8259A pair.  pic_raise: these lines had an edge (bit n = IRQ n; the
  * CPU part passes what it took from vcpu->irq_pending).  pic_ack: the vector

@@ -26,6 +26,11 @@
 typedef uint32_t dev_in_fn(uint16_t port, unsigned size);
 typedef void dev_out_fn(uint16_t port, unsigned size, uint32_t value);
 
+/* One memory-mapped region's handlers: `off` is the offset in the region,
+ * the access aligned to its size (dev.c splits the others as QEMU does). */
+typedef uint32_t dev_mmio_read_fn(uint32_t off, unsigned size);
+typedef void dev_mmio_write_fn(uint32_t off, unsigned size, uint32_t value);
+
 /* --- the models ------------------------------------------------------------ */
 void uart_reset(uint32_t console_tid);
 uint32_t uart_in(uint16_t port, unsigned size);
@@ -55,6 +60,10 @@ void i8042_out(uint16_t port, unsigned size, uint32_t value);
 void pci_reset(void);
 uint32_t pci_in(uint16_t port, unsigned size);
 void pci_out(uint16_t port, unsigned size, uint32_t value);
+
+void ioapic_reset(void);
+uint32_t ioapic_mmio_read(uint32_t off, unsigned size);
+void ioapic_mmio_write(uint32_t off, unsigned size, uint32_t value);
 
 uint32_t debug_exit_in(uint16_t port, unsigned size);
 void debug_exit_out(uint16_t port, unsigned size, uint32_t value);

@@ -586,6 +586,87 @@ static void test_pci(void)
 	EQ(dev_in(0xCFC, 4), 0xFFFFFFFF);       /* disabled: all ones too */
 }
 
+/* --- I/O APIC (memory-mapped) ---------------------------------------------------------- */
+#define IOAPIC 0xFEC00000u
+
+static uint32_t ioapic_get(uint32_t sel)
+{
+	dev_mmio_write(IOAPIC, 4, sel);
+	return dev_mmio_read(IOAPIC + 0x10, 4);
+}
+
+static void ioapic_set(uint32_t sel, uint32_t v)
+{
+	dev_mmio_write(IOAPIC, 4, sel);
+	dev_mmio_write(IOAPIC + 0x10, 4, v);
+}
+
+static void test_ioapic(void)
+{
+	fresh(7);
+	CHECK(dev_mmio_claims(IOAPIC) && dev_mmio_claims(IOAPIC + 0xFFF), "the 4 KiB region");
+	CHECK(!dev_mmio_claims(IOAPIC - 1) && !dev_mmio_claims(IOAPIC + 0x1000) && !dev_mmio_claims(0),
+	      "nothing around it");
+	/* After reset, as QEMU's ioapic_reset_common. */
+	EQ(ioapic_get(0), 0);
+	EQ(ioapic_get(1), 0x00170020);          /* version 0x20, 24 entries */
+	EQ(ioapic_get(2), 0);
+	for (uint32_t i = 0; i < 24; i++) {
+		EQ(ioapic_get(0x10 + 2 * i), 0x00010000);
+		EQ(ioapic_get(0x11 + 2 * i), 0);
+	}
+	/* ID: bits 24-27; ARB reads as ID; VERSION and ARB ignore writes. */
+	ioapic_set(0, 0xFFFFFFFF);
+	EQ(ioapic_get(0), 0x0F000000);
+	EQ(ioapic_get(2), 0x0F000000);
+	ioapic_set(1, 0);
+	ioapic_set(2, 0);
+	EQ(ioapic_get(1), 0x00170020);
+	EQ(ioapic_get(2), 0x0F000000);
+	/* Entries: everything but delivery status and remote IRR reads back. */
+	ioapic_set(0x16, 0xFFFFFFFF);
+	ioapic_set(0x17, 0x12345678);
+	EQ(ioapic_get(0x16), 0xFFFFAFFF);
+	EQ(ioapic_get(0x17), 0x12345678);
+	ioapic_set(0x3E, 0x000100FE);
+	EQ(ioapic_get(0x3E), 0x000100FE);
+	EQ(ioapic_get(0x10), 0x00010000);       /* the others untouched */
+	/* Past the table, and the registers between ARB and the table. */
+	ioapic_set(0x40, 0x1234);
+	EQ(ioapic_get(0x40), 0);
+	ioapic_set(0x05, 0x1234);
+	EQ(ioapic_get(0x05), 0);
+	/* IOREGSEL: 8 bits, any size; IOWIN: 32-bit accesses only. */
+	dev_mmio_write(IOAPIC, 4, 0x1FF);
+	EQ(dev_mmio_read(IOAPIC, 4), 0xFF);
+	dev_mmio_write(IOAPIC, 2, 0x0110);
+	EQ(dev_mmio_read(IOAPIC, 1), 0x10);
+	EQ(dev_mmio_read(IOAPIC + 0x10, 2), 0);
+	EQ(dev_mmio_read(IOAPIC + 0x10, 1), 0);
+	dev_mmio_write(IOAPIC + 0x10, 2, 0x0002);
+	EQ(ioapic_get(0x10), 0x00010000);
+	/* Other offsets read 0; the registers repeat every 256 bytes. */
+	EQ(dev_mmio_read(IOAPIC + 0x20, 4), 0);
+	EQ(dev_mmio_read(IOAPIC + 0x04, 4), 0);
+	dev_mmio_write(IOAPIC + 0x300, 4, 1);
+	EQ(dev_mmio_read(IOAPIC + 0x310, 4), 0x00170020);
+	EQ(dev_mmio_read(IOAPIC, 4), 1);
+	/* Misaligned, as QEMU's TCG: two aligned reads combined; bytewise writes. */
+	dev_mmio_write(IOAPIC, 4, 1);
+	EQ(dev_mmio_read(IOAPIC + 0x0E, 4), 0x00200000);  /* 0x0C (0), then VERSION's low half */
+	EQ(dev_mmio_read(IOAPIC + 0x0F, 2), 0);           /* two 16-bit reads: 0 and IOWIN's 0 */
+	dev_mmio_write(IOAPIC, 4, 0x12);
+	dev_mmio_write(IOAPIC + 0x0E, 4, 0xFFFFFFFF);  /* bytes: IOWIN takes no byte writes */
+	EQ(ioapic_get(0x12), 0x00010000);
+	/* The EOI register changes nothing we model. */
+	dev_mmio_write(IOAPIC + 0x40, 4, 0x30);
+	EQ(ioapic_get(0x3E), 0x000100FE);
+	/* Reset again with the devices. */
+	fresh(7);
+	EQ(ioapic_get(0x16), 0x00010000);
+	EQ(ioapic_get(0), 0);
+}
+
 int main(void)
 {
 	test_dispatch();
@@ -595,6 +676,7 @@ int main(void)
 	test_uart();
 	test_shutdown();
 	test_pci();
+	test_ioapic();
 	printf("wedge devices: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }
