@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "inline.h"
 #include "memop.h"
 #include "kinds.h"
 #include "nops.h"
@@ -375,6 +376,55 @@ static void test_memop(void)
 	}
 }
 
+/* The site readers' decoder: memops for context kinds, by direction. */
+static void test_decode_site_insn(void)
+{
+	static const uint8_t store[] = { 0x89, 0x03, 0x90 }, load[] = { 0x8b, 0x43, 0x10 };
+	static const uint8_t cli[] = { 0xfa }, cr3[] = { 0x0f, 0x20, 0xd8 };
+	struct ab_insn in;
+	CHECK(ab_decode_site_insn(store, sizeof store, M32, AB_KIND_DEV_WRITE, &in) == 2 &&
+	      in.kind == AB_KIND_DEV_WRITE && (in.flags & AB_SITE_MEM), "a store is a dev-write");
+	CHECK(ab_decode_site_insn(store, sizeof store, M32, AB_KIND_DEV_READ, &in) == 0, "a store is no dev-read");
+	CHECK(ab_decode_site_insn(load, sizeof load, M32, AB_KIND_DEV_READ, &in) == 3 &&
+	      in.kind == AB_KIND_DEV_READ, "a load is a dev-read");
+	CHECK(ab_decode_site_insn(load, sizeof load, M32, AB_KIND_DEV_WRITE, &in) == 0, "a load is no dev-write");
+	CHECK(ab_decode_site_insn(cli, 1, M32, AB_KIND_DEV_WRITE, &in) == 0, "cli is no memop");
+	CHECK(ab_decode_site_insn(cli, 1, M32, AB_KIND_CLI, &in) == 1 && in.kind == AB_KIND_CLI, "cli");
+	CHECK(ab_decode_site_insn(cr3, 3, M32, AB_KIND_PUSHF, &in) == 3 && in.kind == AB_KIND_MOV_FROM_CR,
+	      "other kinds: what ab_decode says, for the caller to compare");
+	CHECK(ab_decode_site_insn(store, sizeof store, M32, AB_KIND_PUSHF, &in) == 0, "a store is not sensitive");
+}
+
+/* The inline tables: one source for the loader and afterburn-as. */
+static void test_inline(void)
+{
+	CHECK(ab_kind_inline_len(AB_KIND_CLI) == 7, "cli: movb $0, vcpu_if is 7 bytes");
+	CHECK(ab_kind_inline_len(AB_KIND_CLI) <= ab_kinds[AB_KIND_CLI].site_len, "cli fits its default site");
+	CHECK(ab_kind_inline_len(AB_KIND_MOV_FROM_CR) == 6, "mov-from-cr: mov abs32, %%reg is 6 bytes");
+	CHECK(ab_kind_inline_len(AB_KIND_DEV_WRITE) == 0 && ab_kind_inline_len(AB_KIND_RDTSC) == 0 &&
+	      ab_kind_inline_len(AB_KIND_STI) == 0, "kinds without an inline form");
+	CHECK(ab_kind_inline_len(AB_KIND_NONE) == 0 && ab_kind_inline_len(AB_KIND_COUNT) == 0 &&
+	      ab_kind_inline_len(255) == 0, "no kind");
+	CHECK(ab_l4_action(AB_KIND_RDTSC) == AB_L4_NATIVE && ab_l4_action(AB_KIND_PUSHF) == AB_L4_CALL &&
+	      ab_l4_action(AB_KIND_COUNT) == AB_L4_CALL, "l4 actions");
+	for (unsigned k = 1; k < AB_KIND_COUNT; k++) {
+		const struct ab_inline_template *t = ab_inline_template(k);
+		CHECK(!t == (ab_kind_inline_len(k) == 0), "kind %s: template and length agree", ab_kinds[k].name);
+		CHECK(!t || ab_l4_action(k) == AB_L4_INLINE, "kind %s: a template only for INLINE", ab_kinds[k].name);
+		if (!t)
+			continue;
+		CHECK(t->len >= 1 && t->len <= AB_INLINE_MAX, "kind %s: template length %u", ab_kinds[k].name, t->len);
+		CHECK(ab_kinds[k].cls != AB_CLASS_CONTEXT, "kind %s: context kinds always call", ab_kinds[k].name);
+		for (unsigned h = 0; h < AB_INLINE_HOLES; h++) {
+			unsigned size = t->hole[h].type == AB_HOLE_MODRM_REG ? 1 : t->hole[h].type ? 4 : 0;
+			CHECK(t->hole[h].offset + size <= t->len, "kind %s: hole %u inside the template",
+			      ab_kinds[k].name, h);
+		}
+	}
+	const struct ab_inline_template *t = ab_inline_template(AB_KIND_MOV_FROM_CR);
+	CHECK(t && t->bytes[0] == 0x8b && t->bytes[1] == 0x05, "mov-from-cr: 8B /r, mod 00 rm 101");
+}
+
 /* Check ab_is_padding on a heap copy of exactly n bytes. */
 static int padding_exact(const uint8_t *bytes, size_t n)
 {
@@ -433,6 +483,8 @@ int main(void)
 	test_decoder();
 	test_nops();
 	test_memop();
+	test_decode_site_insn();
+	test_inline();
 	if (failures) {
 		fprintf(stderr, "abi_test: %d checks failed\n", failures);
 		return 1;

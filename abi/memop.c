@@ -1,5 +1,6 @@
 /* Decoding the memory movs of context-sensitive sites (abi/memop.h). */
 #include "memop.h"
+#include "kinds.h"
 #include "site.h"
 
 static int seg_prefix(uint8_t b)
@@ -101,4 +102,26 @@ void ab_memop_insn(const struct ab_memop *m, unsigned kind, struct ab_insn *in)
 	in->op_a = m->has_imm ? 0 : m->reg;
 	in->op_b = 0;
 	in->flags = AB_SITE_MEM | (m->has_imm ? AB_SITE_IMM : 0);
+}
+
+int ab_memop_matches(unsigned kind, const struct ab_memop *m)
+{
+	switch (kind) {
+	case AB_KIND_DEV_WRITE: return m->write == 1;
+	case AB_KIND_DEV_READ: return m->write == 0;
+	}
+	return 0;
+}
+
+unsigned ab_decode_site_insn(const uint8_t *p, size_t n, enum ab_mode mode, unsigned kind,
+			     struct ab_insn *out)
+{
+	const struct ab_kind_info *k = ab_kind_info(kind);
+	if (!k || k->cls != AB_CLASS_CONTEXT)
+		return ab_decode(p, n, mode, out);
+	struct ab_memop m;
+	if (!ab_memop_decode(p, n, mode, &m) || !ab_memop_matches(kind, &m))
+		return 0;
+	ab_memop_insn(&m, kind, out);
+	return m.len;
 }

@@ -42,4 +42,19 @@ unsigned ab_memop_decode(const uint8_t *p, size_t n, enum ab_mode mode, struct a
  * immediate source. */
 void ab_memop_insn(const struct ab_memop *m, unsigned kind, struct ab_insn *in);
 
+/* 1 if m is an instance of the context kind `kind`: a store for
+ * dev-write, a load for dev-read; 0 otherwise (any other kind too). */
+int ab_memop_matches(unsigned kind, const struct ab_memop *m);
+
+/*
+ * The instruction of a site of `kind` at p[0..n), whatever the kind's
+ * class, for the readers that check a site's bytes (the loader, verify):
+ * for a context kind, a memop of the kind's direction, filled in as
+ * ab_memop_insn does (0 if the bytes are none); for every other kind,
+ * ab_decode (out->kind says what the bytes are; the caller compares it).
+ * Returns the instruction's length, or 0.
+ */
+unsigned ab_decode_site_insn(const uint8_t *p, size_t n, enum ab_mode mode, unsigned kind,
+			     struct ab_insn *out);
+
 #endif

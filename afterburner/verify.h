@@ -60,7 +60,8 @@ struct ab_verify_totals {
 	size_t sensitive;       /* of which ab_decode classified sensitive */
 	size_t covered;         /* of which a site starts at */
 	size_t uncovered;       /* not covered and not excluded */
-	size_t by_class[2];     /* uncovered, by enum ab_class */
+	size_t by_class[AB_CLASS_CONTEXT + 1]; /* uncovered, by enum ab_class (never context: the
+				  sweep finds only what ab_decode calls sensitive) */
 	size_t excluded;        /* not covered, but excused */
 	size_t skipped_bytes;   /* bytes capstone could not decode */
 	size_t resyncs;         /* instructions that ran over a known start */

@@ -273,6 +273,14 @@ void ab_verify_print_json(FILE *f, const struct ab_verify *v)
 	for (unsigned k = 1; k < AB_KIND_COUNT; k++)
 		fprintf(f, "%s\"%s\": %zu", k > 1 ? ", " : "", ab_kinds[k].name, v->sites_per_kind[k]);
 	fprintf(f, "},\n");
+	size_t by_class[AB_CLASS_CONTEXT + 1] = { 0 };
+	for (unsigned k = 1; k < AB_KIND_COUNT; k++)
+		if (ab_kinds[k].cls <= AB_CLASS_CONTEXT)
+			by_class[ab_kinds[k].cls] += v->sites_per_kind[k];
+	fprintf(f, "  \"sites_by_class\": {");
+	for (unsigned c = 0; c <= AB_CLASS_CONTEXT; c++)
+		fprintf(f, "%s\"%s\": %zu", c ? ", " : "", ab_class_name(c), by_class[c]);
+	fprintf(f, "},\n");
 
 	fprintf(f, "  \"totals\": {\"sites\": %zu, \"sites_unknown_kind\": %zu, \"bad_sites\": %zu, "
 		"\"code_sections\": %zu, \"code_bytes\": %llu, \"instructions\": %zu, "

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "memop.h"
 #include "nops.h"
 #include "site.h"
 
@@ -47,6 +48,15 @@ static void disasm_text(csh cs, cs_insn *insn, const uint8_t *p, size_t n, uint6
 		ab_verify_insn_text(insn, buf, len);
 	else
 		snprintf(buf, len, "(bad)");
+}
+
+/* Why the bytes of a context site are not its instruction. */
+static const char *context_mismatch(const uint8_t *p, size_t n, enum ab_mode mode)
+{
+	struct ab_memop m;
+	if (!ab_memop_decode(p, n, mode, &m))
+		return "not a plain memory mov";
+	return m.write ? "a store, not a load" : "a load, not a store";
 }
 
 /* Check what a record says against the bytes it points at. */
@@ -84,10 +94,14 @@ static int check_site(struct ab_verify *v, size_t i, csh cs, cs_insn *insn)
 			       kind_name(r->kind));
 	const uint8_t *p = sec->bytes + s->off + at;
 	struct ab_insn d;
-	unsigned n = ab_decode(p, r->len - at, mode, &d);
+	/* Context kinds: a memory mov of the kind's direction (abi/memop.h). */
+	unsigned n = ab_decode_site_insn(p, r->len - at, mode, r->kind, &d);
 	if (!n || d.kind != r->kind || n != r->insn_len) {
 		char text[64];
 		disasm_text(cs, insn, p, r->len, s->addr, text, sizeof text);
+		if (!n && ab_kinds[r->kind].cls == AB_CLASS_CONTEXT)
+			return add_bad(v, i, "instruction", "recorded %s, found \"%s\" (%s)", kind_name(r->kind),
+				       text, context_mismatch(p, r->len - at, mode));
 		if (!n)
 			return add_bad(v, i, "instruction", "recorded %s, found \"%s\" (not sensitive)",
 				       kind_name(r->kind), text);

@@ -53,7 +53,7 @@ enum ab_site_status {
 	AB_SITE_E_OUTSIDE = 4,   /* not inside the file bytes of one loaded segment */
 	AB_SITE_E_NOEXEC = 5,    /* inside a loaded segment, but not executable code */
 	AB_SITE_E_OVERLAP = 6,   /* overlaps another site */
-	AB_SITE_E_BYTES = 7,     /* the bytes are not the recorded instruction plus no-ops */
+	AB_SITE_E_BYTES = 7,     /* the bytes are not the recorded instruction (kind, length, op_a/op_b) plus no-ops */
 	AB_SITE_E_MODE = 8,      /* 64-bit site in a 32-bit image, or the reverse */
 	AB_SITE_E_RELOC = 9,     /* object file: the record's relocation is unusable */
 	AB_SITE_STATUS_COUNT
@@ -64,7 +64,7 @@ enum ab_site_outcome {
 	AB_OUT_NONE = 0,         /* not patched yet, or rejected */
 	AB_OUT_INLINE = 1,       /* replaced by inline code */
 	AB_OUT_CALL = 2,         /* replaced by a call into the wedge */
-	AB_OUT_LEFT_TARGET = 3,  /* the target leaves this kind alone (bare; trap: trapping kinds) */
+	AB_OUT_LEFT_TARGET = 3,  /* the target leaves this kind alone (bare; trap: trapping and context kinds) */
 	AB_OUT_LEFT_NATIVE = 4,  /* the target runs this kind natively (l4: rdtsc) */
 	AB_OUT_LEFT_NOFIT = 5,   /* no replacement fits in the site */
 	AB_OUT_LEFT_NOENTRY = 6, /* the wedge exports no entry point for the kind */

@@ -59,7 +59,12 @@ static const char shstr[] = "\0.text\0.afterburn\0.shstrtab\0.init.text";
 
 /* A guest with code at TEXT_VA: pushf + 4 no-op bytes (site 0), cli + 6
  * (site 1), mov %eax,%cr3 + 2 (site 2), rdtsc + 3 (site 3), and in an exec
- * section of the RW segment, sti + 4 (site 4).  nrec records in .afterburn. */
+ * section of the RW segment, sti + 4 (site 4); then, from GUEST_BASE to
+ * GUEST_ALL, the sites of test_context_and_inline.  nrec records in
+ * .afterburn. */
+#define GUEST_BASE 5
+#define GUEST_ALL 11
+#define INIT_AT 0xc0   /* .init.text in the RW segment, after the records */
 static uint8_t *make_guest(int nrec)
 {
 	uint8_t *img = calloc(1, IMG_SIZE);
@@ -80,24 +85,41 @@ static uint8_t *make_guest(int nrec)
 	t[5] = 0xfa; ab_nop_fill(t + 6, 6);                        /* cli */
 	t[12] = 0x0f; t[13] = 0x22; t[14] = 0xd8; ab_nop_fill(t + 15, 2); /* mov %eax,%cr3 */
 	t[17] = 0x0f; t[18] = 0x31; ab_nop_fill(t + 19, 3);       /* rdtsc */
-	uint8_t *init = img + DATA_OFF + 0x80;                     /* .init.text in RW */
+	uint8_t *init = img + DATA_OFF + INIT_AT;                     /* .init.text in RW */
 	ab_nop_fill(init, 4); init[4] = 0xfb;                      /* sti: padding first */
+	/* Sites 5..10, recorded only by make_guest(GUEST_ALL): context kinds
+	 * and reads of control registers (the inline emitter). */
+	t[24] = 0x89; t[25] = 0x03; ab_nop_fill(t + 26, 3);        /* mov %eax,(%ebx): dev-write */
+	t[29] = 0x8b; t[30] = 0x43; t[31] = 0x10; ab_nop_fill(t + 32, 2); /* mov 0x10(%ebx),%eax: dev-read */
+	t[34] = 0x0f; t[35] = 0x20; t[36] = 0xd8; ab_nop_fill(t + 37, 3); /* mov %cr3,%eax, 6 bytes */
+	t[40] = 0x0f; t[41] = 0x20; t[42] = 0xe3; ab_nop_fill(t + 43, 3); /* mov %cr4,%ebx, 6 bytes */
+	t[46] = 0x0f; t[47] = 0x20; t[48] = 0xd1; ab_nop_fill(t + 49, 3); /* mov %cr2,%ecx, 6 bytes */
+	t[52] = 0x0f; t[53] = 0x20; t[54] = 0xc0; ab_nop_fill(t + 55, 2); /* mov %cr0,%eax, 5 bytes */
 
-	static const struct { uint32_t va; uint8_t kind, len, insn; } rec[] = {
-		{ TEXT_VA + 0, AB_KIND_PUSHF, 5, 1 },
-		{ TEXT_VA + 5, AB_KIND_CLI, 7, 1 },
-		{ TEXT_VA + 12, AB_KIND_MOV_TO_CR, 5, 3 },
-		{ TEXT_VA + 17, AB_KIND_RDTSC, 5, 2 },
-		{ DATA_VA + 0x80, AB_KIND_STI, 5, 1 },
+	static const struct { uint32_t va; uint8_t kind, len, insn, flags, op_a, op_b; } rec[GUEST_ALL] = {
+		{ TEXT_VA + 0, AB_KIND_PUSHF, 5, 1, 0, 0, 0 },
+		{ TEXT_VA + 5, AB_KIND_CLI, 7, 1, 0, 0, 0 },
+		{ TEXT_VA + 12, AB_KIND_MOV_TO_CR, 5, 3, 0, 3, 0 },
+		{ TEXT_VA + 17, AB_KIND_RDTSC, 5, 2, 0, 0, 0 },
+		{ DATA_VA + INIT_AT, AB_KIND_STI, 5, 1, 0, 0, 0 },
+		{ TEXT_VA + 24, AB_KIND_DEV_WRITE, 5, 2, AB_SITE_MEM, 0, 0 },
+		{ TEXT_VA + 29, AB_KIND_DEV_READ, 5, 3, AB_SITE_MEM, 0, 0 },
+		{ TEXT_VA + 34, AB_KIND_MOV_FROM_CR, 6, 3, 0, 3, 0 },
+		{ TEXT_VA + 40, AB_KIND_MOV_FROM_CR, 6, 3, 0, 4, 3 },
+		{ TEXT_VA + 46, AB_KIND_MOV_FROM_CR, 6, 3, 0, 2, 1 },
+		{ TEXT_VA + 52, AB_KIND_MOV_FROM_CR, 5, 3, 0, 0, 0 },
 	};
 	for (int i = 0; i < nrec; i++) {
 		uint8_t *r = img + DATA_OFF + i * 12;
 		uint32_t field = DATA_VA + (uint32_t)i * 12;
-		wr32(r, rec[i % 5].va - field);
-		r[4] = rec[i % 5].kind;
-		r[5] = rec[i % 5].len;
-		r[6] = rec[i % 5].insn;
-		r[7] = 0x10;
+		int k = i % GUEST_ALL;
+		wr32(r, rec[k].va - field);
+		r[4] = rec[k].kind;
+		r[5] = rec[k].len;
+		r[6] = rec[k].insn;
+		r[7] = 0x10 | rec[k].flags;
+		r[8] = rec[k].op_a;
+		r[9] = rec[k].op_b;
 	}
 
 	/* Sections: null, .text, .afterburn, .shstrtab, .init.text */
@@ -110,7 +132,7 @@ static uint8_t *make_guest(int nrec)
 	shdr(img, shoff, 1, 1, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, TEXT_VA, TEXT_OFF, 0x40, 0, 0);
 	shdr(img, shoff, 2, 7, SHT_PROGBITS, SHF_ALLOC, DATA_VA, DATA_OFF, (uint32_t)nrec * 12, 0, 0);
 	shdr(img, shoff, 3, 18, SHT_STRTAB, 0, 0, stroff, sizeof shstr, 0, 0);
-	shdr(img, shoff, 4, 28, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, DATA_VA + 0x80, DATA_OFF + 0x80, 0x10, 0, 0);
+	shdr(img, shoff, 4, 28, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, DATA_VA + INIT_AT, DATA_OFF + INIT_AT, 0x10, 0, 0);
 	return img;
 }
 
@@ -197,7 +219,7 @@ static void test_sites(void)
 	CHECK(ab_sites_collect(&img, s, 8, &n) == AB_LD_OK && n == 5);
 	for (size_t i = 0; i < n; i++)
 		CHECK(s[i].status == AB_SITE_OK);
-	CHECK(s[0].addr == TEXT_VA && s[4].addr == DATA_VA + 0x80 && s[1].kind == AB_KIND_CLI);
+	CHECK(s[0].addr == TEXT_VA && s[4].addr == DATA_VA + INIT_AT && s[1].kind == AB_KIND_CLI);
 
 	/* Bad records, one at a time. */
 	uint8_t *r = g + DATA_OFF;
@@ -261,11 +283,11 @@ static void test_patch(void)
 	CHECK(p[5] == 0xc6 && p[6] == 0x05 && rd32(p + 7) == WEDGE_VA + 0x2000 && p[11] == 0);
 	CHECK(p[12] == 0xe8 && ab_is_padding(p + 17 - 0, 0));
 	CHECK(p[17] == 0x0f && p[18] == 0x31);
-	CHECK(out[DATA_OFF + 0x80] == 0xe8 && ab_is_padding(out + DATA_OFF + 0x85, 0));
+	CHECK(out[DATA_OFF + INIT_AT] == 0xe8 && ab_is_padding(out + DATA_OFF + INIT_AT + 5, 0));
 	CHECK(st.patched == 4 && st.left == 1 && st.by_outcome[AB_OUT_LEFT_NATIVE][AB_KIND_RDTSC] == 1);
 	CHECK(t.table->count == 3 && t.table->sites[0].addr == TEXT_VA && t.table->sites[1].kind == AB_KIND_MOV_TO_CR);
 	CHECK(t.table->sites[1].insn[0] == 0x0f && t.table->sites[1].insn[2] == 0xd8);
-	CHECK(t.table->sites[2].addr == DATA_VA + 0x80);
+	CHECK(t.table->sites[2].addr == DATA_VA + INIT_AT);
 
 	/* trap: only pushf (silent) changes */
 	memcpy(out, g, IMG_SIZE);
@@ -295,6 +317,79 @@ static void test_patch(void)
 	free(g);
 }
 
+/* Context-kind sites (dev-write, dev-read) and the inline read of a control
+ * register: validation, and what each target makes of them. */
+static void test_context_and_inline(void)
+{
+	struct ab_image img, wimg;
+	struct ab_wedge w;
+	struct ab_site s[16];
+	size_t n;
+	uint8_t *g = make_guest(GUEST_ALL);
+	make_wedge();
+	CHECK(ab_image_parse(&wimg, wedge_img, sizeof wedge_img) == AB_LD_OK);
+	CHECK(ab_wedge_parse(&wimg, &w) == AB_LD_OK);
+	CHECK(ab_image_parse(&img, g, IMG_SIZE) == AB_LD_OK);
+	CHECK(ab_sites_collect(&img, s, 16, &n) == AB_LD_OK && n == GUEST_ALL);
+	for (size_t i = 0; i < n; i++)
+		CHECK(s[i].status == AB_SITE_OK);
+	/* By address: records 0-3, then 5-10 in the text, then sti (4) in .init.text. */
+	CHECK(s[4].kind == AB_KIND_DEV_WRITE && s[5].kind == AB_KIND_DEV_READ && s[10].kind == AB_KIND_STI);
+
+	uint8_t *out = malloc(IMG_SIZE);
+	static uint8_t tbuf[0x8000];
+	struct ab_backing b = { out, 0, IMG_SIZE, 0 };
+	struct ab_site_table_out t = { (struct ab_wedge_site_table *)tbuf, sizeof tbuf };
+	struct ab_patch_stats st;
+	const uint8_t *p = out + TEXT_OFF;
+	uint32_t vcpu = WEDGE_VA + 0x2000;
+
+	/* l4: context sites call their entry; cr3 and cr4 (6-byte sites) are
+	 * read inline from the vCPU page; cr2 and a 5-byte site call. */
+	memcpy(out, g, IMG_SIZE);
+	CHECK(ab_patch(&img, s, n, AB_TARGET_L4, &w, &b, &t, &st) == AB_LD_OK);
+	CHECK(s[4].outcome == AB_OUT_CALL && p[24] == 0xe8 &&
+	      rd32(p + 25) == WEDGE_VA + AB_KIND_DEV_WRITE - (TEXT_VA + 29));
+	CHECK(s[5].outcome == AB_OUT_CALL && p[29] == 0xe8 &&
+	      rd32(p + 30) == WEDGE_VA + AB_KIND_DEV_READ - (TEXT_VA + 34));
+	CHECK(s[6].outcome == AB_OUT_INLINE && p[34] == 0x8b && p[35] == 0x05 && rd32(p + 36) == vcpu + 28);
+	CHECK(s[7].outcome == AB_OUT_INLINE && p[40] == 0x8b && p[41] == 0x1d && rd32(p + 42) == vcpu + 32);
+	CHECK(s[8].outcome == AB_OUT_CALL && p[46] == 0xe8 && ab_is_padding(p + 51, 1));
+	CHECK(s[9].outcome == AB_OUT_CALL && p[52] == 0xe8);
+	CHECK(st.by_outcome[AB_OUT_INLINE][AB_KIND_MOV_FROM_CR] == 2 &&
+	      st.by_outcome[AB_OUT_CALL][AB_KIND_MOV_FROM_CR] == 2);
+	/* The wedge gets the original memory mov in its site table. */
+	CHECK(t.table->sites[2].kind == AB_KIND_DEV_WRITE && t.table->sites[2].insn[0] == 0x89 &&
+	      t.table->sites[2].insn[1] == 0x03 && t.table->sites[2].insn_len == 2);
+
+	/* trap: context sites fault on their address and are emulated there. */
+	memcpy(out, g, IMG_SIZE);
+	CHECK(ab_patch(&img, s, n, AB_TARGET_TRAP, &w, &b, &t, &st) == AB_LD_OK);
+	CHECK(s[4].outcome == AB_OUT_LEFT_TARGET && s[5].outcome == AB_OUT_LEFT_TARGET);
+	CHECK(!memcmp(out + TEXT_OFF + 24, g + TEXT_OFF + 24, 40));
+
+	/* A wedge without the entry: left (noentry). */
+	w.entry[AB_KIND_DEV_WRITE] = 0;
+	memcpy(out, g, IMG_SIZE);
+	CHECK(ab_patch(&img, s, n, AB_TARGET_L4, &w, &b, &t, &st) == AB_LD_OK);
+	CHECK(s[4].outcome == AB_OUT_LEFT_NOENTRY && !memcmp(out + TEXT_OFF + 24, g + TEXT_OFF + 24, 5));
+
+	/* Records that disagree with their bytes: a load recorded as
+	 * dev-write, a read of %cr3 recorded as of %cr2. */
+	uint8_t *r = g + DATA_OFF;
+	r[6 * 12 + 4] = AB_KIND_DEV_WRITE;
+	r[7 * 12 + 8] = 2;
+	CHECK(ab_sites_collect(&img, s, 16, &n) == AB_LD_OK);
+	CHECK(s[4].status == AB_SITE_OK && s[5].status == AB_SITE_E_BYTES && s[6].status == AB_SITE_E_BYTES);
+
+	/* A vCPU page that does not hold the control registers. */
+	wr32(wedge_img + 0x1100 + 8, WEDGE_VA + 0x1000 + 0x10000 - 8);
+	CHECK(ab_image_parse(&wimg, wedge_img, sizeof wedge_img) == AB_LD_OK);
+	CHECK(ab_wedge_parse(&wimg, &w) == AB_LD_E_WEDGE);
+	free(out);
+	free(g);
+}
+
 static void test_names(void)
 {
 	CHECK(!strcmp(ab_ld_status_name(AB_LD_E_TRUNCATED), "E_TRUNCATED"));
@@ -309,6 +404,7 @@ int main(void)
 	test_parse_errors();
 	test_sites();
 	test_patch();
+	test_context_and_inline();
 	test_names();
 	if (failures) {
 		fprintf(stderr, "loader_test: %d checks failed\n", failures);

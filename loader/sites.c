@@ -12,6 +12,7 @@
  */
 #include "decode.h"
 #include "loader_impl.h"
+#include "memop.h"
 #include "nops.h"
 
 /* Where the records are: file bytes and the address of the first record. */
@@ -64,7 +65,13 @@ static void place_linked(const struct ab_image *img, struct ab_site *s, uint64_t
 		s->status = AB_SITE_E_NOEXEC;
 }
 
-/* The instruction and its padding must be what the record says. */
+/*
+ * The instruction and its padding must be what the record says: an
+ * instruction of the record's kind (a memory mov of the right direction
+ * for the context kinds, abi/memop.h), with the operands op_a and op_b the
+ * record names, which the emitters use (the inline read of a control
+ * register takes its register numbers from them).
+ */
 static void check_bytes(const struct ab_image *img, struct ab_site *s)
 {
 	if (s->status)
@@ -74,7 +81,8 @@ static void check_bytes(const struct ab_image *img, struct ab_site *s)
 	enum ab_mode mode = (s->flags & AB_SITE_CODE64) ? AB_MODE_64 : AB_MODE_32;
 	unsigned at = ab_site_insn_offset(s->kind, s->len, s->insn_len);   /* sti: padding first */
 	if (!p || !ab_is_padding(p, at) ||
-	    ab_decode(p + at, (size_t)(s->len - at), mode, &insn) != s->insn_len || insn.kind != s->kind ||
+	    ab_decode_site_insn(p + at, (size_t)(s->len - at), mode, s->kind, &insn) != s->insn_len ||
+	    insn.kind != s->kind || insn.op_a != s->op_a || insn.op_b != s->op_b ||
 	    !ab_is_padding(p + at + s->insn_len, (size_t)(s->len - at - s->insn_len)))
 		s->status = AB_SITE_E_BYTES;
 }

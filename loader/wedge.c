@@ -5,9 +5,13 @@
  * __wedge_exports.  Every address is checked against the wedge's own
  * segments: entry points in executable ones, data in writable ones.
  */
+#include <stddef.h>
+
 #include "loader_impl.h"
+#include "vcpu.h"
 
 #define EXPORTS_HEADER 24
+#define VCPU_USED (offsetof(struct ab_vcpu, cr4) + 4)
 #define EXPORT_ENTRY 8
 
 static int wedge_seg(const struct ab_image *img, uint64_t addr, uint64_t len, uint32_t need)
@@ -59,7 +63,8 @@ int ab_wedge_parse(const struct ab_image *img, struct ab_wedge *w)
 	w->vcpu_if = rd32(p + 12);
 	w->site_table = rd32(p + 16);
 	w->site_table_size = rd32(p + 20);
-	if (!wedge_seg(img, w->vcpu_if, 1, PF_W) || !wedge_seg(img, w->vcpu, 1, PF_W) ||
+	/* The inline emitters read the vCPU page up to its control registers. */
+	if (!wedge_seg(img, w->vcpu_if, 1, PF_W) || !wedge_seg(img, w->vcpu, VCPU_USED, PF_W) ||
 	    w->site_table_size < sizeof(struct ab_wedge_site_table) ||
 	    !wedge_seg(img, w->site_table, w->site_table_size, PF_W))
 		return AB_LD_E_WEDGE;

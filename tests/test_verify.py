@@ -100,6 +100,13 @@ INSNS_32 = {
     "sysret": ("sysret", (0, 0, 0, 0, 0)),
     "rdtsc": ("rdtsc", (0, 0, 0, 0, 0)),
 }
+# The context kinds (class context): plain memory movs that a rule annotated
+# (docs/abi/rules.md); no opcode pattern makes them sensitive, so they are never
+# uncovered, but a site of one is checked like any other (abi/memop.c).
+CONTEXT_32 = {
+    "dev-write": ("mov %eax,(%ebx)", (MEM, 0, 0, 4, 0x03)),
+    "dev-read": ("mov 0x10(%ebx),%ecx", (MEM, 1, 0, 4, 0x4B)),
+}
 INSNS_64 = {
     "swapgs": ("swapgs", (C64, 0, 0, 0, 0xF8)),
     "syscall": ("syscall", (C64, 0, 0, 0, 0)),
@@ -254,9 +261,13 @@ def test_usage_and_input_errors(afterburn, tmp_path):
 # ---------------------------------------------------------------- classification
 
 def test_every_kind_is_recognised_uncovered(afterburn, tmp_path):
-    assert set(INSNS_32) | set(INSNS_64) == set(KINDS), "a kind in kinds.def has no test instruction"
+    assert set(INSNS_32) | set(INSNS_64) | set(CONTEXT_32) == set(KINDS), \
+        "a kind in kinds.def has no test instruction"
+    assert {k for k in KINDS if KINDS[k]["cls"] == "context"} == set(CONTEXT_32)
     names = list(INSNS_32)
-    body = "".join(f"\t{INSNS_32[k][0]}\n" for k in names)
+    # The memory movs of the context kinds are in the code too: never uncovered.
+    body = "".join(f"\t{INSNS_32[k][0]}\n" for k in names) + \
+        "".join(f"\t{t}\n" for t, _ in CONTEXT_32.values())
     rc, d = verify_json(afterburn, assemble(tmp_path, func("f", body)))
     assert rc == 1
     assert [u["kind"] for u in d["uncovered"]] == names
@@ -270,7 +281,7 @@ def test_every_kind_is_recognised_uncovered(afterburn, tmp_path):
 
 def test_every_kind_annotated_passes(afterburn, tmp_path):
     code, recs = [], []
-    for i, (kind, (text, fields)) in enumerate(INSNS_32.items()):
+    for i, (kind, (text, fields)) in enumerate([*INSNS_32.items(), *CONTEXT_32.items()]):
         c, r = site(f"s{i}", kind, text, fields)
         code.append(c)
         recs.append(r)
@@ -278,10 +289,30 @@ def test_every_kind_annotated_passes(afterburn, tmp_path):
     rc, d = verify_json(afterburn, obj)
     assert d["bad_sites"] == [] and d["uncovered"] == [], (d["bad_sites"], d["uncovered"])
     assert rc == 0
-    for kind in INSNS_32:
+    for kind in [*INSNS_32, *CONTEXT_32]:
         assert d["sites"][kind] == 1, kind
-    assert d["totals"]["sites"] == len(INSNS_32) == d["totals"]["covered"]
+    # covered counts sensitive instructions; the context sites are sites all the same
+    assert d["totals"]["sites"] == len(INSNS_32) + len(CONTEXT_32)
+    assert d["totals"]["covered"] == len(INSNS_32)
+    assert d["sites_by_class"]["context"] == len(CONTEXT_32)
+    assert sum(d["sites_by_class"].values()) == d["totals"]["sites"]
     assert d["result"] == "pass"
+    p = verify(afterburn, obj)
+    assert re.search(r"dev-write\s+context\s+1", p.stdout), p.stdout
+
+
+@pytest.mark.parametrize("kind,text,fields,reason,detail", [
+    ("dev-read", "mov %eax,(%ebx)", (MEM, 0, 0, 4, 0x03), "instruction", "a store, not a load"),
+    ("dev-write", "mov 0x10(%ebx),%ecx", (MEM, 1, 0, 4, 0x4B), "instruction", "a load, not a store"),
+    ("dev-write", "add %eax,(%ebx)", (MEM, 0, 0, 4, 0x03), "instruction", "not a plain memory mov"),
+    ("dev-write", "cli", (0, 0, 0, 0, 0), "instruction", "not a plain memory mov"),
+    ("dev-write", "mov %eax,(%ebx)", (MEM, 2, 0, 4, 0x03), "operands", "op_a"),
+], ids=["store-as-read", "load-as-write", "add", "cli", "operands"])
+def test_context_site_checked(afterburn, tmp_path, kind, text, fields, reason, detail):
+    c, r = site("s", kind, text, fields, length=5)
+    rc, d = verify_json(afterburn, assemble(tmp_path, func("f", c) + records([r])))
+    assert rc == 1 and [b["reason"] for b in d["bad_sites"]] == [reason], d["bad_sites"]
+    assert detail in d["bad_sites"][0]["detail"], d["bad_sites"]
 
 
 def test_x86_64_object_and_executable(afterburn, tmp_path):

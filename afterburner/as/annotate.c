@@ -1,12 +1,16 @@
 /*
  * The annotation decision.  Policy first (minimal: silent kinds, full:
  * silent and trapping), then the rules, in file order, last match wins.
+ * Context kinds (plain memory movs, abi/memop.h) are sites only when a rule
+ * names them.
  */
 #include "annotate.h"
 
 #include <string.h>
 
+#include "inline.h"
 #include "kinds.h"
+#include "memop.h"
 #include "site.h"
 
 _Static_assert(AB_KIND_COUNT <= 64, "kind bitsets and counters hold 64 kinds");
@@ -76,6 +80,39 @@ static void where(FILE *f, const struct ab_site_ctx *ctx)
 		fprintf(f, "afterburn-as: ");
 }
 
+/*
+ * An instruction that is no sensitive instruction may still be a site of a
+ * context kind, if it is a plain memory mov and a rule names it with the
+ * kind of its direction (dev-write for a store, dev-read for a load).  Of
+ * several context kinds that fit, the rule later in the file decides.
+ */
+static int annotate_memop(struct ab_annotator *a, const uint8_t *bytes, size_t n,
+			  enum ab_mode mode, const struct ab_site_ctx *ctx,
+			  struct ab_site_plan *plan)
+{
+	struct ab_memop m;
+	if (ab_memop_decode(bytes, n, mode, &m) != n || ab_section_excluded(ctx ? ctx->section : NULL, NULL))
+		return 0;
+	struct ab_rule *best = NULL;
+	unsigned kind = AB_KIND_NONE;
+	for (unsigned k = 1; k < AB_KIND_COUNT; k++) {
+		if (ab_kinds[k].cls != AB_CLASS_CONTEXT || !ab_memop_matches(k, &m))
+			continue;
+		struct ab_rule *r = ab_rules_match(a->rules, k, ctx);
+		if (r && (!best || r > best)) {
+			best = r;
+			kind = k;
+		}
+	}
+	if (!best)
+		return 0;
+	best->hits++;       /* rules_check.c: only annotate rules name context kinds */
+	ab_memop_insn(&m, kind, &plan->insn);
+	plan->site_len = ab_kinds[kind].site_len > m.len ? ab_kinds[kind].site_len : m.len;
+	a->sites[kind]++;
+	return 1;
+}
+
 int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 		     enum ab_mode mode, const struct ab_site_ctx *ctx,
 		     struct ab_site_plan *plan)
@@ -84,7 +121,9 @@ int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 
 	a->instructions++;
 	if (!ab_decode(bytes, n, mode, &in))
-		return 0;
+		/* Only rules naming a context kind look further: the usual
+		 * build pays nothing for them. */
+		return a->rules && a->rules->has_context ? annotate_memop(a, bytes, n, mode, ctx, plan) : 0;
 	if (in.len != n) {
 		/* The encoder and our decoder disagree on where the instruction
 		 * ends; padding it would risk changing it.  Say so loudly. */
@@ -105,17 +144,21 @@ int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 	}
 
 	int yes = policy_selects(a->policy, ab_kinds[in.kind].cls);
+	unsigned len = ab_kinds[in.kind].site_len;
 	if (a->rules) {
 		struct ab_rule *r = ab_rules_match(a->rules, in.kind, ctx);
 		if (r) {
 			r->hits++;
-			yes = r->action == AB_RULE_ANNOTATE;
+			yes = r->action != AB_RULE_EXCLUDE;
+			/* Room for the loader to write the replacement inline
+			 * (abi/inline.h); the parser made sure there is one. */
+			if (r->action == AB_RULE_EMIT_INLINE && ab_kind_inline_len(in.kind) > len)
+				len = ab_kind_inline_len(in.kind);
 		}
 	}
 	if (!yes)
 		return 0;
 
-	unsigned len = ab_kinds[in.kind].site_len;
 	if (len < in.len)
 		len = in.len;
 	plan->insn = in;

@@ -16,6 +16,7 @@
 #include "gas_compat.h"
 #include "mc_bridge.h"
 #include "rules.h"
+#include "rules_log.h"
 
 #define AB_VERSION "0.1.0"
 /* The kernel's scripts/as-version.sh wants "GNU assembler ... X.Y" and
@@ -30,6 +31,7 @@ struct as_args {
 	const char **defsyms;
 	const char *policy;
 	const char *rules;
+	const char *rules_log;
 	int stats;
 	int quiet;
 	int version;
@@ -62,6 +64,8 @@ static void usage(FILE *f)
 "Afterburner options (also from the environment):\n"
 "  --afterburn-policy=none|minimal|full   AFTERBURN_POLICY (default minimal)\n"
 "  --afterburn-rules=FILE                 AFTERBURN_RULES (docs/abi/rules.md)\n"
+"  --afterburn-rules-log=FILE             AFTERBURN_RULES_LOG: append 'RULES:LINE HITS'\n"
+"                                         per rule (rules that matched nothing in a build)\n"
 "  --afterburn-stats                      print sites per kind to stderr\n"
 "  --afterburn-quiet                      no notes about excluded sections\n"
 "  --help                                 this text\n",
@@ -168,6 +172,8 @@ static int parse_args(int argc, char **argv, struct as_args *a)
 			a->policy = s + 19;
 		} else if (!strncmp(s, "--afterburn-rules=", 18)) {
 			a->rules = s + 18;
+		} else if (!strncmp(s, "--afterburn-rules-log=", 22)) {
+			a->rules_log = s + 22;
 		} else if (!strncmp(s, "--afterburn-rules-id=", 21) || !strncmp(s, "--afterburn-id=", 15)) {
 			continue; /* only ccache keys, see afterburn-cc */
 		} else if (!strcmp(s, "--afterburn-stats")) {
@@ -281,6 +287,15 @@ int main(int argc, char **argv)
 		if (ann.rules->base_policy >= 0)
 			ann.policy = (enum ab_policy)ann.rules->base_policy;
 	}
+	/* Opened now, so that a log that cannot be written stops the build
+	 * before it runs, not after it has silently lost lines. */
+	const char *rules_log = a.rules_log ? a.rules_log : getenv("AFTERBURN_RULES_LOG");
+	int log_fd = -1;
+	if (ann.rules && rules_log && *rules_log && (log_fd = ab_rules_log_open(rules_log)) < 0) {
+		fprintf(stderr, "afterburn-as: rules log %s: %s\n", rules_log, strerror(errno));
+		ab_rules_free(ann.rules);
+		return 1;
+	}
 	const char *policy = a.policy ? a.policy : getenv("AFTERBURN_POLICY");
 	if (policy && *policy) {
 		int p = ab_policy_parse(policy);
@@ -340,6 +355,15 @@ int main(int argc, char **argv)
 
 	signal(SIGFPE, on_sigfpe);
 	int rc = ab_mc_assemble(&a.mc, text, len, name);
+	/* Only an object that was written counts: a failed run logs nothing.
+	 * A log that cannot be appended to fails the run (the build's view of
+	 * which rules matched would be wrong). */
+	if (rc == 0 && log_fd >= 0 && ab_rules_log_write(log_fd, ann.rules)) {
+		fprintf(stderr, "afterburn-as: rules log %s: %s\n", rules_log, strerror(errno));
+		rc = 1;
+	}
+	if (log_fd >= 0)
+		close(log_fd);
 	/* Like gas, leave no stale object behind a failed assembly (but never
 	 * remove something that is not a regular file, such as /dev/null). */
 	struct stat st;

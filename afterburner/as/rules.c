@@ -1,6 +1,7 @@
 /*
  * Rules v1 parser and matcher (docs/abi/rules.md).  Input is outside data:
  * every error names file:line, and nothing is assumed about line lengths.
+ * What a whole rule must satisfy is checked in rules_check.c.
  */
 #include "rules.h"
 
@@ -13,6 +14,7 @@
 
 #include "annotate.h"
 #include "kinds.h"
+#include "rules_check.h"
 
 static int fail(char *err, size_t errlen, const char *path, unsigned line, const char *fmt, ...)
 {
@@ -217,11 +219,11 @@ struct ab_rules *ab_rules_parse(const char *text, size_t len, const char *path,
 			rule.action = AB_RULE_ANNOTATE;
 		else if (IS(0, "exclude"))
 			rule.action = AB_RULE_EXCLUDE;
-		else if (IS(0, "emit-inline")) {
-			fail(err, errlen, path, line, "action 'emit-inline' is not supported by this afterburn-as yet");
-			goto bad;
-		} else {
-			fail(err, errlen, path, line, "unknown action '%.*s' (annotate, exclude)", (int)tlen[0], tok[0]);
+		else if (IS(0, "emit-inline"))
+			rule.action = AB_RULE_EMIT_INLINE;
+		else {
+			fail(err, errlen, path, line, "unknown action '%.*s' (annotate, exclude, emit-inline)",
+			     (int)tlen[0], tok[0]);
 			goto bad;
 		}
 		rule.src_line = line;
@@ -239,6 +241,13 @@ struct ab_rules *ab_rules_parse(const char *text, size_t len, const char *path,
 			fail(err, errlen, path, line, "a rule needs at least one selector");
 			goto bad;
 		}
+		char msg[256];
+		if (ab_rule_check(&r->v[r->n - 1], msg, sizeof msg)) {
+			fail(err, errlen, path, line, "%s", msg);
+			goto bad;
+		}
+		if (r->v[r->n - 1].kinds & ab_context_kinds())
+			r->has_context = 1;
 #undef IS
 	}
 	if (!seen_header) {
@@ -302,9 +311,11 @@ static int suffix_match(const char *path, const char *suffix)
 struct ab_rule *ab_rules_match(struct ab_rules *r, unsigned kind, const struct ab_site_ctx *ctx)
 {
 	struct ab_rule *hit = NULL;
+	const struct ab_kind_info *k = ab_kind_info(kind);
+	int context = k && k->cls == AB_CLASS_CONTEXT;
 	for (size_t i = 0; i < r->n; i++) {
 		struct ab_rule *x = &r->v[i];
-		if (x->kinds && !(kind < 64 && (x->kinds >> kind) & 1))
+		if (x->kinds ? !(kind < 64 && (x->kinds >> kind) & 1) : context)
 			continue;
 		if (x->function && (!ctx->function || fnmatch(x->function, ctx->function, 0)))
 			continue;

@@ -1,18 +1,25 @@
 /*
  * Rewrite rules, format v1 (docs/abi/rules.md): lines that select
  * instructions by kind, function, source file:line or section and annotate
- * or exclude them.  Written by `afterburn prof rules`, read by afterburn-as.
+ * them, exclude them, or annotate them with room for an inline replacement
+ * (emit-inline).  A rule may also name a context kind (dev-write,
+ * dev-read): it then makes the plain memory movs it selects sites.
+ * Written by `afterburn prof rules`, read by afterburn-as.
  */
 #ifndef AB_RULES_H
 #define AB_RULES_H
 
 #include <stddef.h>
 
-enum ab_rule_action { AB_RULE_ANNOTATE, AB_RULE_EXCLUDE };
+enum ab_rule_action {
+	AB_RULE_ANNOTATE,           /* make it a site of its kind's site_len */
+	AB_RULE_EXCLUDE,            /* never a site */
+	AB_RULE_EMIT_INLINE,        /* a site long enough for the kind's inline form (abi/inline.h) */
+};
 
 struct ab_rule {
 	enum ab_rule_action action;
-	unsigned long long kinds;   /* bit per kind; 0 = any kind */
+	unsigned long long kinds;   /* bit per kind; 0 = any kind but the context kinds */
 	char *function;             /* glob, or NULL */
 	char *file;                 /* suffix match on the source path, or NULL */
 	unsigned line;              /* 0 = any line */
@@ -24,6 +31,7 @@ struct ab_rule {
 struct ab_rules {
 	char *path;
 	int base_policy;            /* -1 if the file does not set one */
+	int has_context;            /* some rule names a context kind: look at memory movs */
 	struct ab_rule *v;
 	size_t n;
 };
@@ -36,7 +44,9 @@ struct ab_rules *ab_rules_parse(const char *text, size_t len, const char *path,
 				char *err, size_t errlen);
 void ab_rules_free(struct ab_rules *r);
 
-/* The last rule that matches, or NULL. */
+/* The last rule that matches an instruction of this kind, or NULL.  A
+ * rule without kind= never matches a context kind: those are only ever
+ * selected by name. */
 struct ab_rule *ab_rules_match(struct ab_rules *r, unsigned kind, const struct ab_site_ctx *ctx);
 
 #endif

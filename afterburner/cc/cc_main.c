@@ -25,7 +25,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: afterburn-cc [--policy none|minimal|full] [--rules FILE] COMPILER ARGS...\n"
+"Usage: afterburn-cc [--policy none|minimal|full] [--rules FILE] [--rules-log FILE]\n"
+"                    COMPILER ARGS...\n"
 "\n"
 "Runs COMPILER (gcc or clang, optionally behind ccache: afterburn-cc ccache gcc)\n"
 "with ARGS unchanged, except that every assembly step goes through afterburn-as,\n"
@@ -34,10 +35,13 @@ static void usage(FILE *f)
 "  --policy P      minimal (default): the silent kinds; full: silent and trapping;\n"
 "                  none: assemble through afterburn-as without annotating\n"
 "  --rules FILE    a rules file (docs/abi/rules.md) applied on top of the policy\n"
+"  --rules-log FILE  every assembly appends 'RULES:LINE HITS' per rule to FILE\n"
+"                  (which rules matched nothing in a whole build); turns ccache off\n"
 "  --help          this text     --version   the version\n"
 "\n"
 "Environment (the options win over it):\n"
 "  AFTERBURN_POLICY  the policy      AFTERBURN_RULES  the rules file\n"
+"  AFTERBURN_RULES_LOG  the rules log (passed on to afterburn-as)\n"
 "  AFTERBURN_QUIET   set to 1 to silence notes about excluded sections\n"
 "\n"
 "Examples:\n"
@@ -97,6 +101,30 @@ static uint64_t file_hash(const char *path)
 	return h;
 }
 
+/*
+ * The rules log reaches afterburn-as through the environment, as an
+ * absolute path (an assembler run from another directory appends to the
+ * same file).  It is not on the command line, so ccache's key does not
+ * change with it; instead ccache is turned off, because a cache hit runs
+ * no assembler and would leave its object's lines out of the log.
+ */
+static int set_rules_log(const char *path)
+{
+	char abs[PATH_MAX * 2];
+	char cwd[PATH_MAX];
+	if (path[0] == '/')
+		snprintf(abs, sizeof abs, "%s", path);
+	else if (!getcwd(cwd, sizeof cwd) || snprintf(abs, sizeof abs, "%s/%s", cwd, path) >= (int)sizeof abs) {
+		fprintf(stderr, "afterburn-cc: rules log %s: cannot make the path absolute\n", path);
+		return -1;
+	}
+	if (setenv("AFTERBURN_RULES_LOG", abs, 1) || setenv("CCACHE_DISABLE", "1", 1)) {
+		fprintf(stderr, "afterburn-cc: rules log %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Compile steps that never run the assembler. */
 static int assembles(int argc, char **argv)
 {
@@ -115,6 +143,7 @@ int main(int argc, char **argv)
 {
 	const char *policy = getenv("AFTERBURN_POLICY");
 	const char *rules = getenv("AFTERBURN_RULES");
+	const char *rules_log = getenv("AFTERBURN_RULES_LOG");
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -133,6 +162,10 @@ int main(int argc, char **argv)
 			rules = argv[++i];
 		} else if (!strncmp(a, "--rules=", 8)) {
 			rules = a + 8;
+		} else if (!strcmp(a, "--rules-log") && i + 1 < argc) {
+			rules_log = argv[++i];
+		} else if (!strncmp(a, "--rules-log=", 12)) {
+			rules_log = a + 12;
 		} else if (!strcmp(a, "--")) {
 			i++;
 			break;
@@ -158,6 +191,9 @@ int main(int argc, char **argv)
 		}
 		rules = rules_abs;
 	}
+
+	if (rules_log && *rules_log && set_rules_log(rules_log))
+		return 2;
 
 	int cidx = i;
 	int real = cidx;

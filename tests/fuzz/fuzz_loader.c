@@ -26,6 +26,7 @@
 
 #include "decode.h"
 #include "loader.h"
+#include "memop.h"
 #include "nops.h"
 
 #define CHECK(x) do { if (!(x)) __builtin_trap(); } while (0)
@@ -165,8 +166,16 @@ static void check_sites(const struct ab_image *img, const uint8_t *data, const s
 			enum ab_mode mode = (s[i].flags & AB_SITE_CODE64) ? AB_MODE_64 : AB_MODE_32;
 			unsigned at = ab_site_insn_offset(s[i].kind, s[i].len, s[i].insn_len);
 			CHECK(ab_is_padding(data + off, at));
-			CHECK(ab_decode(data + off + at, s[i].len - at, mode, &insn) == s[i].insn_len);
-			CHECK(insn.kind == s[i].kind);
+			if (ab_kind_info(s[i].kind)->cls == AB_CLASS_CONTEXT) {
+				/* a plain memory mov of the kind's direction */
+				struct ab_memop m;
+				CHECK(ab_memop_decode(data + off + at, s[i].len - at, mode, &m) == s[i].insn_len);
+				CHECK(m.write == (s[i].kind == AB_KIND_DEV_WRITE));
+			} else {
+				CHECK(ab_decode(data + off + at, s[i].len - at, mode, &insn) == s[i].insn_len);
+				CHECK(insn.kind == s[i].kind);
+				CHECK(insn.op_a == s[i].op_a && insn.op_b == s[i].op_b);
+			}
 			CHECK(ab_is_padding(data + off + at + s[i].insn_len, s[i].len - at - s[i].insn_len));
 		}
 		CHECK(!prev_ok || prev_ok->addr + prev_ok->len <= s[i].addr);
@@ -301,11 +310,19 @@ static void check_patch(const struct ab_image *img, const uint8_t *data, size_t 
 			CHECK(w->entry[s[i].kind] && s[i].len >= AB_WEDGE_CALL_LEN && p[0] == 0xe8);
 			CHECK(get32(p + 1) == (uint32_t)(w->entry[s[i].kind] - (uint32_t)(s[i].addr + 5)));
 			head = AB_WEDGE_CALL_LEN;
-		} else {
-			/* The only inline template: movb $0, vcpu_if (C6 05 abs32 00). */
+		} else if (s[i].kind == AB_KIND_CLI) {
+			/* movb $0, vcpu_if (C6 05 abs32 00) */
 			CHECK(s[i].len >= 7 && p[0] == 0xc6 && p[1] == 0x05 && get32(p + 2) == w->vcpu_if &&
 			      p[6] == 0);
 			head = 7;
+		} else {
+			/* mov vcpu->crN, %reg (8B /r with mod 00 rm 101, abs32) for cr0, cr3, cr4;
+			 * the offsets are those of struct ab_vcpu (abi/vcpu.h). */
+			unsigned cr = s[i].op_a;
+			CHECK(s[i].kind == AB_KIND_MOV_FROM_CR && s[i].len >= 6 && (cr == 0 || cr == 3 || cr == 4));
+			CHECK(p[0] == 0x8b && p[1] == (0x05 | (s[i].op_b & 7) << 3));
+			CHECK(get32(p + 2) == w->vcpu + (cr == 0 ? 24 : cr == 3 ? 28 : 32));
+			head = 6;
 		}
 		CHECK(ab_is_padding(p + head, s[i].len - head));
 	}

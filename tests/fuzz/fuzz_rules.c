@@ -1,6 +1,7 @@
 /*
- * libFuzzer harness for the rules parser (afterburner/as/rules.c): parse,
- * check what came out, match it against a few contexts, free.  The same
+ * libFuzzer harness for the rules parser (afterburner/as/rules.c,
+ * rules_check.c): parse, check what came out, match it against a few
+ * contexts, let the annotator decide a few instructions with it, free.  The same
  * input is parsed again with a tiny error buffer, and must give the same
  * verdict and a NUL-terminated (truncated) message.
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "annotate.h"
+#include "inline.h"
 #include "kinds.h"
 #include "rules.h"
 
@@ -51,15 +53,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	CHECK(r->base_policy >= -1 && r->base_policy <= AB_POLICY_FULL);
 	CHECK(!strcmp(r->path, "fuzz.rules"));
+	unsigned long long context = 0;
+	int any_context = 0;
+	for (unsigned k = 1; k < AB_KIND_COUNT; k++)
+		if (ab_kinds[k].cls == AB_CLASS_CONTEXT)
+			context |= 1ull << k;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ab_rule *x = &r->v[i];
-		CHECK(x->action == AB_RULE_ANNOTATE || x->action == AB_RULE_EXCLUDE);
+		CHECK(x->action == AB_RULE_ANNOTATE || x->action == AB_RULE_EXCLUDE ||
+		      x->action == AB_RULE_EMIT_INLINE);
 		CHECK(!(x->kinds & 1));                          /* bit 0 is AB_KIND_NONE */
 		CHECK(!(x->kinds >> AB_KIND_COUNT));             /* only real kinds */
 		CHECK(x->src_line >= 1);
 		CHECK(!x->line || x->file);                      /* a line only with a file */
 		CHECK(x->hits == 0);
+		/* Context kinds: alone in kind=, annotate only, by function or file. */
+		if (x->kinds & context) {
+			any_context = 1;
+			CHECK(!(x->kinds & ~context));
+			CHECK(x->action == AB_RULE_ANNOTATE);
+			CHECK(x->function || x->file);
+		}
+		/* emit-inline: named kinds, each with an inline form. */
+		if (x->action == AB_RULE_EMIT_INLINE) {
+			CHECK(x->kinds);
+			for (unsigned k = 1; k < AB_KIND_COUNT; k++)
+				CHECK(!((x->kinds >> k) & 1) || ab_kind_inline_len(k));
+		}
 	}
+	CHECK(r->has_context == any_context);
 
 	struct ab_site_ctx ctx[3];
 	memset(ctx, 0, sizeof ctx);
@@ -76,6 +98,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int c = 0; c < 3; c++) {
 			struct ab_rule *m = ab_rules_match(r, k, &ctx[c]);
 			CHECK(!m || (m >= r->v && m < r->v + r->n));
+			/* Context kinds are selected by name only. */
+			CHECK(!m || !(context >> k & 1) || (m->kinds >> k & 1));
+		}
+
+	/* The annotator with these rules, on a store, a load, cli and a read
+	 * of %cr3: what becomes a site is consistent with the rules. */
+	static const struct { uint8_t n, bytes[4]; } insns[] = {
+		{ 2, { 0x89, 0x03 } }, { 3, { 0x8b, 0x43, 0x10 } }, { 1, { 0xfa } }, { 3, { 0x0f, 0x20, 0xd8 } },
+	};
+	struct ab_annotator ann;
+	memset(&ann, 0, sizeof ann);
+	ann.policy = AB_POLICY_MINIMAL;
+	ann.rules = r;
+	ann.diag = stderr;
+	ann.quiet = 1;
+	for (int c = 0; c < 3; c++)
+		for (size_t i = 0; i < sizeof insns / sizeof insns[0]; i++) {
+			struct ab_site_plan plan;
+			if (!ab_annotate_insn(&ann, insns[i].bytes, insns[i].n, AB_MODE_32, &ctx[c], &plan))
+				continue;
+			CHECK(plan.insn.len == insns[i].n && plan.site_len >= plan.insn.len);
+			CHECK(plan.site_len >= ab_kinds[plan.insn.kind].site_len);
+			if (i < 2) {                             /* memops: only by a context rule */
+				CHECK(r->has_context && (context >> plan.insn.kind & 1));
+				CHECK((plan.insn.kind == AB_KIND_DEV_WRITE) == (i == 0));
+			}
 		}
 	ab_rules_free(r);
 	return 0;
