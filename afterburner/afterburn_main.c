@@ -4,7 +4,8 @@
  *   afterburn verify ELF          check sites against the code (verify.c)
  *   afterburn patch ...           rewrite sites for a target (loader/patch_cmd.c)
  *   afterburn run ...             boot a guest in QEMU, bare or on the hypervisor (run_cmd.c)
- *   afterburn prof ...            (to come: add a row to `commands`)
+ *   afterburn prof ...            hot spots and rules from a trap dump (profiles/prof_cmd.c)
+ *   afterburn feedback ...        build, run, profile, rules, rebuild, compare (profiles/feedback.c)
  *
  * Each subcommand is a function taking its own argc/argv (argv[0] is the
  * subcommand's name) and returning the process exit status, so it can
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "feedback.h"
 #include "patch_cmd.h"
+#include "prof.h"
 #include "run_cmd.h"
 #include "verify.h"
 
@@ -33,7 +36,8 @@ static const struct command commands[] = {
 	{ "verify", ab_verify_main, "check an ELF's sensitive instructions against its .afterburn sites" },
 	{ "patch",  ab_patch_main,  "rewrite an ELF's sites for a target (bare, l4, trap), or list them" },
 	{ "run",    ab_run_main,    "start QEMU with a guest, bare or on the hypervisor (l4, trap)" },
-	/* { "prof",  ab_prof_main,  "turn a trap dump into hot spots and rewrite rules" }, */
+	{ "prof",   ab_prof_main,   "turn a trap dump into hot spots and rewrite rules" },
+	{ "feedback", ab_feedback_main, "build, run, profile, write rules, rebuild, rerun, compare" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

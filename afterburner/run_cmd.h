@@ -9,12 +9,13 @@
 
 int ab_run_main(int argc, char **argv);
 
-/* run_dump.c: the trap dump (docs/abi/trap-dump.md) in a console log. */
+/* run_dump.c: the trap dump (docs/abi/trap-dump.md) in a console log,
+ * read by the profiler's reader (profiles/prof.h) in its lenient mode. */
 struct ab_trapdump {
 	const char *begin, *end;   /* the block, markers included; NULL if absent or incomplete */
 	unsigned entries, lost;    /* from the "# entries N lost M" comment */
 	unsigned lines;            /* entry lines */
-	unsigned bad;              /* lines that are not EIP KIND COUNT */
+	unsigned bad;              /* lines skipped: not EIP KIND COUNT, or an (EIP, KIND) again */
 };
 
 /* Find and check the dump in text (NUL-terminated); 0 if found complete. */

@@ -5,7 +5,8 @@ Runs each conformance guest and the mini-OS with `afterburn run --profile`,
 target l4 with the policy-full ELF and target trap with the policy-minimal
 ELF, and prints the traps by class (docs/abi/trap-dump.md): sensitive
 instructions (the kinds of abi/kinds.def) apart from the guest's own
-exceptions, its int $n, interrupts, hidden page faults and hypercalls.
+exceptions, its int $n (syscall), interrupts, hidden page faults and hypercalls,
+as `afterburn prof report --json` counts them.
 All deterministic counts.  Writes bench/results/guest_traps.txt.
 Build first (scripts/build).
 """
@@ -37,7 +38,7 @@ def dump(name, target, policy):
         if not prof.exists():
             sys.exit(f"{name} on {target}: no trap dump (status {p.returncode})\n"
                      f"{p.stderr.decode('latin-1')[-2000:]}")
-        return trap_classes(prof.read_text())
+        return trap_classes(prof)
 
 
 def main():

@@ -12,10 +12,11 @@ bench/insncount plugin: the whole machine, hypervisor and BIOS included), and
 the trap counts by class from the trap dump (docs/abi/trap-dump.md).
 The sensitive-instruction traps are the kinds of abi/kinds.def; guest system
 calls, the guest's own exceptions, interrupts, hidden page faults and
-hypercalls are counted apart.  Writes bench/results/vm_overhead.txt.
-Build first (scripts/build).
+hypercalls are counted apart (`afterburn prof report --json` reads the
+dump).  Writes bench/results/vm_overhead.txt.  Build first (scripts/build).
 """
 import argparse
+import json
 import os
 import pathlib
 import re
@@ -30,24 +31,20 @@ BUILD = pathlib.Path(os.environ.get("AB_BUILD", ROOT / "build"))
 RESULTS = ROOT / "bench" / "results" / "vm_overhead.txt"
 PLUGIN = BUILD / "bench" / "libinsncount.so"
 CONFIGS = [("bare", "full"), ("l4", "full"), ("trap", "minimal")]
-CLASSES = ["sensitive", "exception", "int", "irq", "hidden-pf", "hypercall", "unknown"]
+# The trap classes of docs/abi/trap-dump.md, as `afterburn prof` names them.
+CLASSES = ["sensitive", "exception", "syscall", "irq", "hidden-pf", "hypercall", "unknown"]
 
 
 def trap_classes(dump):
-    """Counts per class of a trap dump's entries."""
-    out = dict.fromkeys(CLASSES, 0)
-    kinds = {}
-    for line in dump.splitlines():
-        m = re.match(r"^0x[0-9a-f]{8} (\S+) (\d+)$", line.strip())
-        if not m:
-            continue
-        kind, n = m.group(1), int(m.group(2))
-        cls = kind.split(":")[0]
-        cls = cls if cls in out else "sensitive"
-        out[cls] += n
-        if cls == "sensitive":
-            kinds[kind] = kinds.get(kind, 0) + n
-    return out, kinds
+    """Counts per class of a trap dump file, and per sensitive kind: read by
+    the one dump reader, `afterburn prof report --json` (docs/profiles.md)."""
+    p = subprocess.run([str(BUILD / "bin" / "afterburn"), "prof", "report", "--json", "--top", "1", str(dump)],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        sys.exit(f"afterburn prof report {dump}: {p.stderr.strip()}")
+    report = json.loads(p.stdout)
+    kinds = {k: v["count"] for k, v in report["kinds"].items() if v["class"] == "sensitive"}
+    return {c: report["classes"][c] for c in CLASSES}, kinds
 
 
 def publish(lines, path):
@@ -76,7 +73,7 @@ def run(guest, target, policy, mem):
         m = re.search(r"insncount: (\d+)", err)
         if not m:
             sys.exit(f"no instruction count from {PLUGIN} in:\n{err[-2000:]}")
-        traps = trap_classes(prof.read_text()) if target != "bare" else (dict.fromkeys(CLASSES, 0), {})
+        traps = trap_classes(prof) if target != "bare" else (dict.fromkeys(CLASSES, 0), {})
         return wall, int(m.group(1)), traps
 
 

@@ -101,13 +101,13 @@ def _boot(k, initrd):
     return k
 
 
-def _annotated(name, extra_args, initrd):
+def _annotated(name, extra_args, initrd, extra_inputs=()):
     if not AFTERBURN_CC.exists():
         k = Kernel(name)
         k.error = (f"{AFTERBURN_CC} is missing: build the afterburner first (scripts/build); "
                    "the annotated Linux kernels cannot be built without it")
         return k
-    inputs = GUEST_INPUTS + [b for b in AFTERBURNER_BINS if b.exists()]
+    inputs = GUEST_INPUTS + list(extra_inputs) + [b for b in AFTERBURNER_BINS if b.exists()]
     return _boot(_build(name, extra_args, inputs), initrd)
 
 
@@ -132,9 +132,15 @@ def ab_gcc(initrd):
     return _annotated("ab-full-gcc", ["--cc", f"{AFTERBURN_CC} gcc", "--policy", "full"], initrd)
 
 
+DEBUG_INFO = GP / "config.debug-info"
+
+
 @pytest.fixture(scope="module")
 def ab_min_gcc(initrd):
-    return _annotated("ab-minimal-gcc", ["--cc", f"{AFTERBURN_CC} gcc", "--policy", "minimal"], initrd)
+    # With DWARF (config.debug-info changes nothing but -g): `afterburn prof` symbolizes it.
+    return _annotated("ab-minimal-gcc", ["--cc", f"{AFTERBURN_CC} gcc", "--policy", "minimal",
+                                         "--fragment", str(DEBUG_INFO)], initrd,
+                      extra_inputs=[DEBUG_INFO])
 
 
 @pytest.fixture(scope="module")
@@ -302,3 +308,58 @@ def test_full_leaves_nothing_uncovered(ab_gcc, ab_clang):
     for k in (ab_gcc, ab_clang):
         d = _verify_json(k)
         assert d["totals"]["uncovered"] == 0, d["uncovered"][:5]
+
+
+# ---- afterburn prof on a real kernel (issue 6, acceptance b) ----
+
+def test_prof_symbolizes_vmlinux_like_addr2line(ab_min_gcc, tmp_path):
+    """A sample of the kernel's sites, as a trap dump, through `afterburn prof report --json`:
+    the innermost file:line and the inline chain must be addr2line's, and the function the
+    ELF label that contains the site."""
+    import json
+    import sys
+    sys.path.insert(0, str(ROOT / "tests"))
+    import elfutil
+    k = ab_min_gcc.need()
+    img = elfutil.parse(str(k.vmlinux))
+    sites = sorted((s for s in img.sites() if s.address), key=lambda s: s.address)
+    assert len(sites) > 100, f"{k.vmlinux}: only {len(sites)} sites"
+    sample = sites[:: max(1, len(sites) // 80)][:80]
+    names = elfutil.KIND_NAMES
+    dump = tmp_path / "sample.dump"
+    lines = ["AFTERBURN-TRAPDUMP-BEGIN v1", f"# entries {len(sample)} lost 0"]
+    lines += [f"0x{s.address:08x} {names[s.kind]} {i + 1}" for i, s in enumerate(sample)]
+    lines.append("AFTERBURN-TRAPDUMP-END")
+    dump.write_text("\n".join(lines) + "\n")
+    r = subprocess.run([str(BIN / "afterburn"), "prof", "report", str(dump), "--elf", str(k.vmlinux),
+                        "--json", "--top", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    rows = {int(row["eip"], 16): row for row in json.loads(r.stdout)["rows"]}
+    assert len(rows) == len(sample)
+    syms = _symbols(k.vmlinux)
+    checked = with_line = 0
+    for s in sample:
+        row = rows[s.address]
+        out = subprocess.run(["addr2line", "-f", "-i", "-e", str(k.vmlinux), f"{s.address:#x}"],
+                             check=True, stdout=subprocess.PIPE, text=True).stdout.split("\n")
+        pairs = [(out[i], out[i + 1]) for i in range(0, len(out) - 1, 2) if out[i]]
+        ref = [(fn, pos.split(" ")[0].rsplit(":", 1)) for fn, pos in pairs]
+        frames = row["frames"]
+        assert len(frames) == len(ref), (hex(s.address), frames, pairs)
+        for fr, (fn, (file, line)) in zip(frames, ref):
+            # Without a DWARF subprogram (assembly), addr2line names the ELF symbol.
+            labels = [row["function"]] + (row["aliases"] or [])
+            if fn != "??":
+                assert fr["function"] == fn or (not fr["function"] and len(frames) == 1 and fn in labels), \
+                    (hex(s.address), frames, labels, pairs)
+            if line not in ("?", "0"):
+                assert os.path.normpath(fr["file"]) == os.path.normpath(file), (hex(s.address), fr, file)
+                assert fr["line"] == int(line), (hex(s.address), fr, line)
+                with_line += 1
+        assert row["file"] == frames[0]["file"] and row["line"] == frames[0]["line"]
+        # The function is the ELF label at or before the site, as the afterburner names it.
+        fn = row["function"]
+        assert fn in syms and syms[fn] <= s.address, (hex(s.address), fn)
+        checked += 1
+    assert checked == len(sample) and with_line >= len(sample) // 2, (checked, with_line)
