@@ -139,7 +139,7 @@ static int build(const struct fb_opts *o, const char *policy, const char *rules,
 			rules ? " AFTERBURN_RULES=" : "", rules ? rules : "", o->build, out);
 	remove(o->elf);
 	char *argv[] = { "/bin/sh", "-c", (char *)o->build, NULL };
-	int st = fb_spawn(argv, env, out, NULL);
+	int st = fb_spawn(argv, env, out, err);
 	if (st != 0) {
 		fprintf(stderr, "afterburn feedback: the build failed (status %d); see %s\n", st, out);
 		return -1;

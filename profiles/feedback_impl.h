@@ -31,7 +31,7 @@ struct fb_env {
 };
 
 /* Run argv (argv[0] a path) with env applied; stdout and stderr to the
- * files out and err when not NULL.  The exit status, 128+N for signal N,
+ * files out and err when not NULL (the same path: one file for both).  The exit status, 128+N for signal N,
  * -1 if it could not be started. */
 int fb_spawn(char *const argv[], const struct fb_env *env, const char *out, const char *err);
 const char *fb_self(void);

@@ -44,7 +44,10 @@ int fb_spawn(char *const argv[], const struct fb_env *env, const char *out, cons
 				unsetenv(e->name);
 		}
 		redirect(1, out);
-		redirect(2, err);
+		if (err && out && !strcmp(err, out))
+			dup2(1, 2);          /* one log for both, in order */
+		else
+			redirect(2, err);
 		execv(argv[0], argv);
 		fprintf(stderr, "afterburn feedback: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

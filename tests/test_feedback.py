@@ -8,66 +8,32 @@ by at least 90%, the output must stay the same, every rule must match
 something in the rebuild, and the sites must stay at most half of policy
 full's.  The figures of every guest go to build/feedback/summary.txt.
 """
-import json
-import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import sys
 
 import pytest
 
-from conftest import BUILD
+from conftest import BUILD, ROOT
 from test_guests import NAMES
 
 pytestmark = pytest.mark.profile
 
-AFTERBURN = BUILD / "bin" / "afterburn"
+sys.path.insert(0, str(ROOT / "bench"))
+import feedback as fb  # noqa: E402  bench/feedback.py: the loop and the table
+
+AFTERBURN = fb.AFTERBURN
 OUT = BUILD / "feedback"
 GUESTS = ["minios"] + list(NAMES)
-ENV = dict(os.environ, AFTERBURN_BUILD_DIR=str(BUILD))
-CLASSES = ["sensitive", "exception", "syscall", "irq", "hidden-pf", "hypercall", "unknown"]
-
-
-def loop(name):
-    d = OUT / name
-    elf = OUT / f"{name}.elf"
-    script = BUILD / "guests" / f"build-{name}.sh"
-    cmd = [str(AFTERBURN), "feedback", "--build", f"{script} {elf}", "--elf", str(elf),
-           "--dir", str(d), "--timeout", "120", "-q"]
-    r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
-    res = None
-    if (d / "result.json").exists():
-        res = json.loads((d / "result.json").read_text())
-    return {"cmd": cmd, "status": r.returncode, "stdout": r.stdout, "stderr": r.stderr, "res": res}
-
-
-def summary(results):
-    rows = [f"{'guest':14} {'sens before':>11} {'after':>6} {'fall':>7} {'sites':>6} {'full':>6}"
-            f" {'of full':>7} {'.text':>7} {'.text after':>11}  other classes before/after"]
-    for name, r in results.items():
-        j = r["res"]
-        if not j:
-            rows.append(f"{name:14} (no result: exit {r['status']})")
-            continue
-        b, a, f = j["before"], j["after"], j.get("full", {})
-        sb, sa = b["traps"]["sensitive"], a["traps"]["sensitive"]
-        fall = f"{100 * (sb - sa) / sb:6.1f}%" if sb else "     -"
-        full = f.get("sites", 0)
-        share = f"{100 * a['sites'] / full:6.1f}%" if full else "     -"
-        other = " ".join(f"{c} {b['traps'][c]}/{a['traps'][c]}" for c in CLASSES[1:]
-                         if b["traps"][c] or a["traps"][c])
-        rows.append(f"{name:14} {sb:11} {sa:6} {fall:>7} {a['sites']:6} {full:6} {share:>7}"
-                    f" {b['text_bytes']:7} {a['text_bytes']:11}  {other}")
-    return "\n".join(rows) + "\n"
+ENV = fb.ENV
+CLASSES = fb.CLASSES
 
 
 @pytest.fixture(scope="session")
 def loops():
     if not AFTERBURN.exists():
         pytest.fail(f"{AFTERBURN} is missing: run scripts/build first")
-    OUT.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
-        results = dict(zip(GUESTS, ex.map(loop, GUESTS)))
-    (OUT / "summary.txt").write_text(summary(results))
+    results = fb.loops(GUESTS, OUT)
+    (OUT / "summary.txt").write_text("\n".join(fb.summary(results)) + "\n")
     return results
 
 
