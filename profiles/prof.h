@@ -158,6 +158,10 @@ struct prof_sym {
 	char *source;              /* the text of file:line, trimmed, valid UTF-8; or NULL */
 	struct prof_frame *frames; /* innermost first; nframes 0 without DWARF */
 	size_t nframes;
+	/* prof_symbolize_dump, for a sensitive entry: the instruction is the
+	 * nth of its kind in function (prof_nth), what a rule's nth= names;
+	 * 0 when not known. */
+	unsigned nth;
 };
 
 /* Open an ELF (ET_EXEC or ET_DYN; DWARF optional).  NULL on error. */
@@ -168,8 +172,20 @@ void prof_symtab_close(struct prof_symtab *st);
  * only when out of memory. */
 int prof_symbolize(struct prof_symtab *st, uint64_t addr, struct prof_sym *s);
 void prof_sym_free(struct prof_sym *s);
-/* prof_symbolize for every entry of d (eip 0 stays empty): an array of
- * d->n (NULL if out of memory), freed with prof_syms_free. */
+/* The rule selector nth= (docs/abi/rules.md) of the instruction at addr
+ * (as the ELF links it) for kind (an enum ab_kind, abi/kinds.h): *nth = N
+ * when it is the N-th instruction of that kind from its function's label
+ * (prof_sym.function) in the label's section, counting from 1 in assembly
+ * order, annotated or not; the kind as afterburn-as tells it (ab_decode,
+ * and for the context kinds the memory movs of their direction,
+ * ab_memop_decode).  Found by a linear sweep from the label (capstone);
+ * *nth = 0 when it cannot be trusted: no label, bytes that do not decode,
+ * a sweep that does not land on addr, an instruction at addr not of kind,
+ * an ELF that is not i386.  -1 only when out of memory. */
+int prof_nth(struct prof_symtab *st, uint64_t addr, unsigned kind, unsigned *nth);
+/* prof_symbolize for every entry of d (eip 0 stays empty), with nth for
+ * the sensitive ones: an array of d->n (NULL if out of memory), freed
+ * with prof_syms_free. */
 struct prof_sym *prof_symbolize_dump(struct prof_symtab *st, const struct prof_dump *d);
 void prof_syms_free(struct prof_sym *syms, size_t n);
 
@@ -231,24 +247,30 @@ int prof_report_html(FILE *f, const struct prof_report_ctx *c, const struct prof
 /* Rules (docs/abi/rules.md, v1)                                       */
 
 struct prof_rules_opts {
-	size_t top;                /* select the N hottest groups; 0: see below */
-	double min_share;          /* > 0: groups with at least this % of sensitive traps */
-	/* Neither: the fewest hottest groups covering >= 95% of sensitive traps. */
+	/* Which sites (sensitive entries) get rules, hottest first: */
+	size_t top;                /* the N hottest; 0: see below */
+	double min_share;          /* > 0: those with at least this % of sensitive traps */
+	/* Neither: the fewest hottest sites covering >= 95% of sensitive traps. */
 	const char *policy;        /* NULL, or a "policy P" line (none|minimal|full) */
 	const char *dump_name, *elf_name;   /* named in the header comment */
 };
 
 struct prof_rules_result {
-	size_t groups;             /* (kind, function, file, line) groups of sensitive entries */
-	size_t selected;           /* groups selected */
-	size_t written;            /* rules written (a group with aliases gives several) */
-	size_t skipped;            /* selected groups with neither function nor file:line */
+	size_t sites;              /* sensitive entries of the dump */
+	size_t groups;             /* their (kind, function, file, line) groups */
+	size_t selected;           /* sites selected */
+	size_t nth_rules;          /* rules for one site (nth=) */
+	size_t group_rules;        /* rules for a whole group: a selected site of it had no nth */
+	size_t written;            /* rule lines (a group rule with aliases gives several) */
+	size_t skipped;            /* selected sites with neither function nor file:line */
 	uint64_t sensitive;        /* sensitive traps in the dump */
-	uint64_t covered;          /* traps of the groups written */
+	uint64_t covered;          /* traps of the sites the rules match */
 };
 
-/* Write a rules file for d's sensitive entries (syms: prof_symbolize_dump).
- * Deterministic: the same inputs give the same bytes.  Skipped groups are
+/* Write a rules file for d's sensitive entries (syms: prof_symbolize_dump):
+ * one rule per selected site, `kind=K function=F nth=N file=P:L`, or for a
+ * site without an nth one rule for its (kind, function, file:line) group.
+ * Deterministic: the same inputs give the same bytes.  Skipped sites are
  * warned about on warn (may be NULL).  -1 on a write error or out of memory. */
 int prof_rules_write(FILE *f, FILE *warn, const struct prof_dump *d, const struct prof_sym *syms,
 		     const struct prof_rules_opts *o, struct prof_rules_result *res,

@@ -6,6 +6,7 @@
 #define AB_PROF_IMPL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "prof.h"
@@ -27,6 +28,36 @@ void prof_row_where(const struct prof_row *r, char *buf, size_t cap);
 void prof_row_fn(const struct prof_row *r, char *buf, size_t cap);
 /* The rows' header for a table: what it holds and how many it left out. */
 void prof_table_title(const struct prof_table *t, char *buf, size_t cap);
+
+/* rules_select.c: the sensitive entries (sites) of a dump for the rules
+ * writer, their groups, and the selection. */
+struct prof_rsite {
+	const struct prof_entry *e;
+	const struct prof_sym *s;
+	size_t group;              /* its group, an index of prof_rsel.group */
+};
+struct prof_rgroup {
+	const struct prof_entry *e;     /* the group's hottest entry */
+	const struct prof_sym *s;
+	uint64_t count;
+	size_t sites;
+	int whole;                 /* a selected site of it has no nth: one rule for the group */
+	int done;                  /* that rule is written */
+};
+struct prof_rsel {
+	struct prof_rsite *site;   /* hottest first; ties by kind, function, file:line, eip */
+	size_t nsites;
+	size_t selected;           /* site[0..selected) is the selection */
+	struct prof_rgroup *group; /* by kind, function, file:line */
+	size_t ngroups;
+	uint64_t sensitive;        /* traps of all sites */
+};
+/* -1 when out of memory (*sel is then empty). */
+int prof_rules_select(const struct prof_dump *d, const struct prof_sym *syms,
+		      const struct prof_rules_opts *o, struct prof_rsel *sel);
+void prof_rsel_free(struct prof_rsel *sel);
+/* The share of the sensitive traps selected by default, in percent. */
+double prof_rules_cover(void);
 
 /* report_svg.c: the SVG picture; standalone adds the XML declaration.
  * -1 when out of memory. */

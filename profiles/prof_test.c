@@ -234,14 +234,16 @@ static void rules(void)
 {
 	static const char dump[] =
 		"AFTERBURN-TRAPDUMP-BEGIN v1\n"
-		"0x00100000 out 500\n"          /* kputc x.h:20 */
-		"0x00100010 out 300\n"          /* kputc x.h:20 again: one group */
-		"0x00100020 hlt 100\n"          /* idle */
-		"0x00100030 mov-to-cr 60\n"     /* a[b] (a glob character) */
+		"0x00100000 out 500\n"          /* kputc x.h:20, the 1st out of kputc */
+		"0x00100010 out 300\n"          /* kputc x.h:20 again, the 2nd: one group */
+		"0x00100020 hlt 100\n"          /* idle, no nth: a group rule */
+		"0x00100030 mov-to-cr 60\n"     /* a[b] (a glob character): a group rule */
 		"0x00100040 dev-write 30\n"     /* no file */
 		"0x00100050 cli 6\n"            /* no function, no file */
-		"0x00100060 in 4\n"             /* alias */
+		"0x00100060 in 4\n"             /* alias, no nth */
 		"0x00100070 hidden-pf 9999\n"   /* not sensitive */
+		"0x00100080 out 2\n"            /* kputc x.h:20, the 3rd */
+		"0x00100090 out 1\n"            /* kputc x.h:20, no nth */
 		"AFTERBURN-TRAPDUMP-END\n";
 	struct prof_dump d;
 	struct prof_err err;
@@ -251,35 +253,56 @@ static void rules(void)
 		return;
 	}
 	char *alias[] = { "in_alias", NULL };
-	struct prof_sym s[8] = {
+	struct prof_sym s[10] = {
 		sym("kputc", "x.h", 20), sym("kputc", "x.h", 20), sym("idle", "idle.c", 7),
 		sym("a[b]", "cr.c", 3), sym("mmio_w", NULL, 0), sym(NULL, NULL, 0),
-		sym("in_main", "io.c", 9), sym("k", "k.c", 1),
+		sym("in_main", "io.c", 9), sym("k", "k.c", 1), sym("kputc", "x.h", 20),
+		sym("kputc", "x.h", 20),
 	};
+	s[0].nth = 1, s[1].nth = 2, s[3].nth = 1, s[4].nth = 1, s[5].nth = 1, s[8].nth = 3;
 	s[6].aliases = alias;
 	struct prof_rules_result res;
 	char *t = rules_of(&d, s, (struct prof_rules_opts){ 0 }, &res);
-	/* 1000 sensitive traps; 95% needs out (800) + hlt (100) + mov-to-cr (60). */
-	CHECK(res.sensitive == 1000 && res.groups == 5 + 1 && res.selected == 3 && res.written == 3);
+	/* 1003 sensitive traps; 95% needs the two hot outs, hlt and mov-to-cr. */
+	CHECK(res.sensitive == 1003 && res.sites == 9 && res.groups == 6 && res.selected == 4);
+	CHECK(res.nth_rules == 2 && res.group_rules == 2 && res.written == 4);
 	CHECK(res.covered == 960 && res.skipped == 0);
 	CHECK(!strncmp(t, "afterburn-rules 1\n#", 19));
-	CHECK(strstr(t, "\nannotate kind=out function=kputc file=x.h:20  # 800 traps (80.0%), 2 sites\n"));
-	CHECK(strstr(t, "\nannotate kind=hlt function=idle file=idle.c:7  # 100 traps (10.0%)\n"));
-	CHECK(strstr(t, "\nannotate kind=mov-to-cr function=a\\[b\\] file=cr.c:3  # 60 traps (6.0%)\n"));
+	CHECK(strstr(t, "\n# Selected: 4 sites, the fewest covering 95% of the traps.\n"));
+	CHECK(strstr(t, "\nannotate kind=out function=kputc nth=1 file=x.h:20  # 500 traps (49.9%)\n"
+			"annotate kind=out function=kputc nth=2 file=x.h:20  # 300 traps (29.9%)\n"));
+	CHECK(strstr(t, "\nannotate kind=hlt function=idle file=idle.c:7  # 100 traps (10.0%); "
+			"no nth: every instruction of the group\n"));
+	CHECK(strstr(t, "\nannotate kind=mov-to-cr function=a\\[b\\] file=cr.c:3  # 60 traps (6.0%); "
+			"no nth: every instruction of the group\n"));
 	CHECK(!strstr(t, "policy"));
 	free(t);
 
+	/* All: kputc's site without nth makes its group one rule, and its
+	 * sites with an nth get none (the group rule would decide for them). */
 	t = rules_of(&d, s, (struct prof_rules_opts){ .top = 10, .policy = "minimal" }, &res);
-	CHECK(res.selected == 6 && res.skipped == 1 && res.written == 6 && res.covered == 994);
+	CHECK(res.selected == 9 && res.skipped == 1 && res.nth_rules == 1 && res.group_rules == 4);
+	CHECK(res.written == 6 && res.covered == 997);
 	CHECK(strstr(t, "\npolicy minimal\n"));
-	CHECK(strstr(t, "\nannotate kind=dev-write function=mmio_w  # 30 traps (3.0%)\n"));
-	CHECK(strstr(t, "\nannotate kind=in function=in_main file=io.c:9  # 4 traps (0.4%)\n"));
-	CHECK(strstr(t, "\nannotate kind=in function=in_alias file=io.c:9  # 4 traps (0.4%) (an alias)\n"));
+	CHECK(strstr(t, "\nannotate kind=out function=kputc file=x.h:20  # 803 traps (80.1%), 4 sites; "
+			"no nth: every instruction of the group\n"));
+	CHECK(!strstr(t, "kind=out function=kputc nth="));
+	CHECK(strstr(t, "\nannotate kind=dev-write function=mmio_w nth=1  # 30 traps (3.0%)\n"));
+	CHECK(strstr(t, "\nannotate kind=in function=in_main file=io.c:9  # 4 traps (0.4%); "
+			"no nth: every instruction of the group\n"));
+	CHECK(strstr(t, "\nannotate kind=in function=in_alias file=io.c:9  # 4 traps (0.4%); "
+			"no nth: every instruction of the group (an alias)\n"));
 	CHECK(!strstr(t, "kind=cli"));
 	free(t);
 
 	t = rules_of(&d, s, (struct prof_rules_opts){ .min_share = 10 }, &res);
-	CHECK(res.selected == 2 && res.covered == 900);
+	CHECK(res.selected == 2 && res.nth_rules == 2 && res.covered == 800);
+	free(t);
+
+	/* --top cuts sites, not groups: the 3rd out is a site of its own. */
+	t = rules_of(&d, s, (struct prof_rules_opts){ .top = 8 }, &res);
+	CHECK(res.selected == 8 && res.nth_rules == 4 && res.group_rules == 3 && res.skipped == 1);
+	CHECK(strstr(t, "\nannotate kind=out function=kputc nth=3 file=x.h:20  # 2 traps (0.2%)\n"));
 	free(t);
 
 	/* Deterministic: the same bytes twice. */
@@ -291,7 +314,7 @@ static void rules(void)
 
 	struct prof_table tb;
 	CHECK(prof_table_make(&d, s, PROF_BY_FUNCTION, 1, 0, &tb) == 0);
-	CHECK(tb.n == 6 && !strcmp(prof_row_function(&tb.v[0]), "kputc") && tb.v[0].sites == 2);
+	CHECK(tb.n == 6 && !strcmp(prof_row_function(&tb.v[0]), "kputc") && tb.v[0].sites == 4);
 	CHECK(!strcmp(tb.v[0].kinds, "out"));
 	prof_table_free(&tb);
 	prof_dump_free(&d);

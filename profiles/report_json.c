@@ -31,7 +31,12 @@ static void row(FILE *f, const struct prof_row *r)
 	prof_json_str(f, s ? s->file : NULL);
 	fputs(", \"rule_file\": ", f);
 	prof_json_str(f, s ? s->rule_file : NULL);
-	fprintf(f, ", \"line\": %u, \"source\": ", s ? s->line : 0);
+	fprintf(f, ", \"line\": %u, \"nth\": ", s ? s->line : 0);
+	if (s && s->nth)
+		fprintf(f, "%u", s->nth);
+	else
+		fputs("null", f);
+	fputs(", \"source\": ", f);
 	prof_json_str(f, s ? s->source : NULL);
 	fputs(",\n     \"frames\": [", f);
 	for (size_t i = 0; s && i < s->nframes; i++) {

@@ -84,9 +84,11 @@ void prof_report_text(FILE *f, const struct prof_report_ctx *c, const struct pro
 	fprintf(f, "  %10s %6s ", "count", "share");
 	if (t->by != PROF_BY_SITE)
 		fprintf(f, "%6s ", "sites");
-	fprintf(f, "%-*s %-9s %-10s %-*s %-*s %s\n", w.kind, t->by == PROF_BY_FUNCTION ? "kinds" : "kind",
-		"class", t->by == PROF_BY_SITE ? "eip" : "hottest", w.fn, "function", w.where, "file:line",
-		"source");
+	fprintf(f, "%-*s %-9s %-10s ", w.kind, t->by == PROF_BY_FUNCTION ? "kinds" : "kind", "class",
+		t->by == PROF_BY_SITE ? "eip" : "hottest");
+	if (t->by == PROF_BY_SITE)
+		fprintf(f, "%4s ", "nth");
+	fprintf(f, "%-*s %-*s %s\n", w.fn, "function", w.where, "file:line", "source");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct prof_row *r = &t->v[i];
 		prof_row_fn(r, fn, sizeof fn);
@@ -94,9 +96,15 @@ void prof_report_text(FILE *f, const struct prof_report_ctx *c, const struct pro
 		fprintf(f, "  %10llu %5.1f%% ", (unsigned long long)r->count, r->share);
 		if (t->by != PROF_BY_SITE)
 			fprintf(f, "%6zu ", r->sites);
-		fprintf(f, "%-*s %-9s 0x%08x %-*s %-*s %s\n", w.kind, r->kinds,
-			r->mixed_class ? "mixed" : prof_class_name(r->top->cls), r->top->eip, w.fn, fn,
-			w.where, where, r->sym && r->sym->source ? r->sym->source : "");
+		fprintf(f, "%-*s %-9s 0x%08x ", w.kind, r->kinds,
+			r->mixed_class ? "mixed" : prof_class_name(r->top->cls), r->top->eip);
+		/* By site: which of its kind in the function it is (a rule's nth=). */
+		if (t->by == PROF_BY_SITE && r->sym && r->sym->nth)
+			fprintf(f, "%4u ", r->sym->nth);
+		else if (t->by == PROF_BY_SITE)
+			fprintf(f, "%4s ", "?");
+		fprintf(f, "%-*s %-*s %s\n", w.fn, fn, w.where, where,
+			r->sym && r->sym->source ? r->sym->source : "");
 	}
 	if (!t->n)
 		fprintf(f, "  (none)\n");

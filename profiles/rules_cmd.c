@@ -17,14 +17,15 @@ static const char usage_text[] =
 	"Write a rules file (docs/abi/rules.md) that annotates the sensitive\n"
 	"instructions that trapped most in DUMP, for `afterburn-as\n"
 	"--afterburn-rules=RULES` or `afterburn-cc --rules RULES` on the next build.\n"
-	"Traps are grouped by (kind, function, file:line); each selected group\n"
-	"becomes one rule: annotate kind=K function=F file=PATH:LINE.\n"
+	"Each selected site (instruction) becomes one rule that names it alone:\n"
+	"annotate kind=K function=F nth=N file=PATH:LINE (the N-th K of F).  A site\n"
+	"whose N cannot be found gets a rule for every K of F at PATH:LINE.\n"
 	"\n"
 	"  --elf ELF          the guest the dump is of, with its symbols (and -g DWARF)\n"
 	"  -o RULES           the file to write ('-': stdout)\n"
-	"  --top N            the N hottest groups\n"
-	"  --min-share P      the groups with at least P% of the sensitive traps\n"
-	"                     (neither: the fewest groups covering 95% of them)\n"
+	"  --top N            the N hottest sites\n"
+	"  --min-share P      the sites with at least P% of the sensitive traps\n"
+	"                     (neither: the fewest sites covering 95% of them)\n"
 	"  --policy P         write 'policy P' (the base policy of the next build)\n"
 	"  -h, --help         show this help\n"
 	"\n"
@@ -121,12 +122,12 @@ int prof_rules_main(int argc, char **argv)
 				remove(out);
 			status = PROF_EXIT_INPUT;
 		} else {
-			fprintf(stderr, "afterburn prof rules: %s: %zu rules from %zu of %zu groups, covering "
-				"%llu of %llu sensitive-instruction traps (%.1f%%)%s\n", out, res.written,
-				res.selected, res.groups, (unsigned long long)res.covered,
-				(unsigned long long)res.sensitive,
+			fprintf(stderr, "afterburn prof rules: %s: %zu rules (%zu by nth, %zu for a group) for "
+				"%zu of %zu sites, covering %llu of %llu sensitive-instruction traps (%.1f%%)%s\n",
+				out, res.written, res.nth_rules, res.group_rules, res.selected, res.sites,
+				(unsigned long long)res.covered, (unsigned long long)res.sensitive,
 				res.sensitive ? 100.0 * (double)res.covered / (double)res.sensitive : 0.0,
-				res.skipped ? "; some groups had nothing to name them by" : "");
+				res.skipped ? "; some sites had nothing to name them by" : "");
 		}
 	}
 	prof_syms_free(syms, d.n);

@@ -54,10 +54,16 @@ struct prof_symtab {
 	char **known;              /* every source path of the DWARF, sorted; for file= */
 	size_t nknown;
 	int known_loaded;
+	struct prof_disasm *disasm; /* nth.c: opened on first use */
 };
 
 /* symtab.c: the labels and executable sections of st->mod's ELF. */
 int prof_labels_load(struct prof_symtab *st, struct prof_err *err);
+/* The executable section holding addr (biased), or NULL. */
+const struct prof_exec_sec *prof_exec_of(const struct prof_symtab *st, uint64_t addr);
+/* A label at the address of the one prof_label_lookup names for addr (all
+ * candidates share that address and section), or NULL. */
+const struct prof_label *prof_label_at(const struct prof_symtab *st, uint64_t addr);
 /* The label for addr (see prof_sym.function) and its aliases; -1 when
  * out of memory. */
 int prof_label_lookup(const struct prof_symtab *st, uint64_t addr, struct prof_sym *s);
@@ -84,6 +90,8 @@ char *prof_rule_path(const char *file, const char *comp_dir);
  * comp_dir, the shortest tail (two components at least) that no other
  * source file of the ELF ends with. */
 char *prof_rule_file(struct prof_symtab *st, const char *file, const char *comp_dir);
+/* nth.c: the disassembler prof_nth keeps in st->disasm. */
+void prof_disasm_close(struct prof_disasm *dis);
 /* symbolize.c: file joined with comp_dir when relative (malloc'd). */
 char *prof_full_path(const char *file, const char *comp_dir);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kinds.h"
 #include "sym_impl.h"
 
 /* Only the ELF's own DWARF: a guest kernel carries it, and libdwfl's
@@ -72,6 +73,7 @@ void prof_symtab_close(struct prof_symtab *st)
 	for (size_t i = 0; i < st->nknown; i++)
 		free(st->known[i]);
 	free(st->known);
+	prof_disasm_close(st->disasm);
 	free(st->labels);
 	free(st->exec);
 	free(st->path);
@@ -106,7 +108,9 @@ struct prof_sym *prof_symbolize_dump(struct prof_symtab *st, const struct prof_d
 		return NULL;
 	for (size_t i = 0; i < d->n; i++) {
 		/* Hypercalls are counted at eip 0: no code there. */
-		if (d->v[i].eip && prof_symbolize(st, d->v[i].eip, &v[i])) {
+		if (d->v[i].eip && (prof_symbolize(st, d->v[i].eip, &v[i]) ||
+				    (d->v[i].cls == PROF_SENSITIVE &&
+				     prof_nth(st, d->v[i].eip, ab_kind_by_name(d->v[i].kind), &v[i].nth)))) {
 			prof_syms_free(v, d->n);
 			return NULL;
 		}

@@ -86,14 +86,22 @@ int prof_labels_load(struct prof_symtab *st, struct prof_err *err)
 	return 0;
 }
 
-int prof_label_lookup(const struct prof_symtab *st, uint64_t addr, struct prof_sym *s)
+const struct prof_exec_sec *prof_exec_of(const struct prof_symtab *st, uint64_t addr)
 {
-	size_t shndx = 0;
-	for (size_t k = 0; k < st->nexec && !shndx; k++)
+	for (size_t k = 0; k < st->nexec; k++)
 		if (addr >= st->exec[k].lo && addr < st->exec[k].hi)
-			shndx = st->exec[k].shndx;
-	if (!shndx)
+			return &st->exec[k];
+	return NULL;
+}
+
+/* The labels at the address of the last label at or before addr in its
+ * section: [*first, end); 0 if there is none. */
+static size_t labels_before(const struct prof_symtab *st, uint64_t addr, size_t *first)
+{
+	const struct prof_exec_sec *sec = prof_exec_of(st, addr);
+	if (!sec)
 		return 0;
+	size_t shndx = sec->shndx;
 	/* The last label of the section with addr' <= addr. */
 	size_t lo = 0, hi = st->nlabels;
 	while (lo < hi) {
@@ -106,10 +114,25 @@ int prof_label_lookup(const struct prof_symtab *st, uint64_t addr, struct prof_s
 	}
 	if (!lo || st->labels[lo - 1].shndx != shndx)
 		return 0;
-	size_t first = lo - 1;
-	uint64_t at = st->labels[first].addr;
-	while (first && st->labels[first - 1].shndx == shndx && st->labels[first - 1].addr == at)
-		first--;
+	size_t f = lo - 1;
+	uint64_t at = st->labels[f].addr;
+	while (f && st->labels[f - 1].shndx == shndx && st->labels[f - 1].addr == at)
+		f--;
+	*first = f;
+	return lo;
+}
+
+const struct prof_label *prof_label_at(const struct prof_symtab *st, uint64_t addr)
+{
+	size_t first = 0, lo = labels_before(st, addr, &first);
+	return lo ? &st->labels[first] : NULL;
+}
+
+int prof_label_lookup(const struct prof_symtab *st, uint64_t addr, struct prof_sym *s)
+{
+	size_t first = 0, lo = labels_before(st, addr, &first);
+	if (!lo)
+		return 0;
 	const struct prof_label *best = &st->labels[first];
 	for (size_t i = first; i < lo; i++)
 		if (rank(&st->labels[i]) >= rank(best))

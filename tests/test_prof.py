@@ -1,7 +1,8 @@
 """afterburn prof (docs/profiles.md): the trap-dump reader's errors, the
-report (text, JSON, SVG, HTML), symbolization against addr2line, and rules
-files that afterburn-as reads and that make the hot instructions sites on
-the next build.
+report (text, JSON, SVG, HTML), symbolization against addr2line, the nth
+of an instruction against objdump's count, and rules files that afterburn-as
+reads and that make the hot instructions, and only those, sites on the next
+build.
 
 The ELFs are built here: a small i386 program with inline functions and
 sensitive instructions, through afterburn-cc with policy minimal (so its
@@ -405,6 +406,206 @@ def test_symbolize_without_dwarf(bindir, tmp_path, program):
         assert r["file"] is None and r["line"] == 0 and r["frames"] == []
 
 
+# ---------------------------------------------------------------- nth
+
+NTH_PROGRAM = r"""
+static inline void outb(unsigned short port, unsigned char v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline unsigned char inb(unsigned short port)
+{
+	unsigned char v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+volatile unsigned *regs = (unsigned *)0xfec00000;
+void three(void)
+{
+	outb(0x3f8, 'a');
+	outb(0x3f9, 'b');
+	outb(0x3fa, 'c');
+}
+unsigned mixed(unsigned x)
+{
+	if (x & 1)
+		outb(0x80, 1);
+	x += inb(0x71);
+	regs[0] = x;
+	if (x & 2)
+		outb(0x80, 2);
+	regs[4] = x + 1;
+	return x + inb(0x71) + regs[1];
+}
+void _start(void)
+{
+	three();
+	mixed(3);
+	for (;;)
+		;
+}
+"""
+
+# A kind as objdump -d prints its instructions: (mnemonic, operands) -> bool.
+_GPR = r"%(e?[abcd]x|[abcd][lh]|e?[sd]i|e?[sb]p|[sd]il)"
+
+
+def _mem(op):
+    return "(" in op or re.fullmatch(r"(%[c-gs]s:)?(0x[0-9a-f]+|\d+)", op) is not None
+
+
+def _ops(o):
+    """AT&T operands split at the commas outside parentheses."""
+    return re.findall(r"(?:[^,(]|\([^)]*\))+", o)
+
+
+def _memop(m, o, store):
+    ops = _ops(o)
+    if re.fullmatch(r"mov[bwl]?", m) is None or len(ops) != 2:
+        return False
+    src, dst = ops
+    if store:
+        return (re.fullmatch(_GPR, src) is not None or src.startswith("$")) and _mem(dst)
+    return _mem(src) and re.fullmatch(_GPR, dst) is not None
+
+
+OBJDUMP_KINDS = {
+    "out": lambda m, o: m == "out",
+    "in": lambda m, o: m == "in",
+    "cli": lambda m, o: m == "cli",
+    "sti": lambda m, o: m == "sti",
+    "hlt": lambda m, o: m == "hlt",
+    "mov-from-cr": lambda m, o: m == "mov" and o.startswith("%cr"),
+    "mov-to-cr": lambda m, o: m == "mov" and ",%cr" in o,
+    # The plain movs of abi/memop.h: register or immediate to memory, memory to register.
+    "dev-write": lambda m, o: _memop(m, o, True),
+    "dev-read": lambda m, o: _memop(m, o, False),
+}
+
+
+def objdump_nth(elf, kinds):
+    """{(address, kind): (function, n)}: every instruction of those kinds,
+    counted from its function's label as objdump -d shows them."""
+    dis = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(elf)], capture_output=True,
+                         text=True, check=True).stdout
+    res, fn, count = {}, None, {}
+    for line in dis.splitlines():
+        m = re.fullmatch(r"[0-9a-f]+ <(.+)>:", line)
+        if m:
+            fn, count = m.group(1), {}
+            continue
+        m = re.fullmatch(r"\s*([0-9a-f]+):\s+(\S+)\s*(\S*).*", line)
+        if not m or fn is None:
+            continue
+        addr, mnem, ops = int(m.group(1), 16), m.group(2), m.group(3)
+        for k in kinds:
+            if OBJDUMP_KINDS[k](mnem, ops):
+                count[k] = count.get(k, 0) + 1
+                res[(addr, k)] = (fn, count[k])
+    return res
+
+
+def report_nth(bindir, tmp_path, elf, pairs):
+    """{(address, kind): (function, nth)} as afterburn prof report --json gives them."""
+    dump = write_dump(tmp_path / "nth.txt", [(a, k, 1) for a, k in sorted(pairs)])
+    j = json.loads(prof(bindir, "report", dump, "--elf", elf, "--json", "--top", "0", check=0).stdout)
+    return {(int(r["eip"], 16), r["kind"]): (r["function"], r["nth"]) for r in j["rows"]}
+
+
+@pytest.fixture(scope="module")
+def nth_program(bindir, tmp_path_factory):
+    d = tmp_path_factory.mktemp("nth")
+    src = d / "nth.c"
+    src.write_text(NTH_PROGRAM)
+    return src, build(bindir, src, d / "nth.elf")
+
+
+@pytest.fixture(scope="module")
+def as_nth(bindir, tmp_path_factory):
+    """afterburn-as reads nth= (docs/abi/rules.md); else the tests that rebuild are skipped."""
+    d = tmp_path_factory.mktemp("asnth")
+    rules = d / "r.rules"
+    rules.write_text("afterburn-rules 1\nannotate kind=out function=f nth=2\n")
+    (d / "e.s").write_text("\t.text\n")
+    p = subprocess.run([str(bindir / "afterburn-as"), f"--afterburn-rules={rules}", "-o", str(d / "e.o"),
+                        str(d / "e.s")], capture_output=True, text=True)
+    if p.returncode:
+        pytest.skip(f"afterburn-as does not read nth= yet: {p.stderr.strip()}")
+
+
+NTH_KINDS = ["out", "in", "cli", "sti", "hlt", "mov-from-cr", "mov-to-cr"]
+
+
+def test_nth_like_objdump(bindir, tmp_path, nth_program):
+    """prof_nth against an independent count: objdump -d's instructions of
+    the kind between the function's label and the address."""
+    want = objdump_nth(nth_program[1], ["out", "in", "dev-write", "dev-read"])
+    assert sum(1 for a, k in want if k == "out" and want[(a, k)][0] == "three") == 3
+    got = report_nth(bindir, tmp_path, nth_program[1], want)
+    assert got == want
+    assert any(n > 1 for _, n in want.values())
+
+
+@pytest.mark.parametrize("policy", ["minimal", "full"])
+def test_nth_like_objdump_guests(bindir, tmp_path, policy):
+    """The same on every guest as CMake builds it (-g; its sites are the
+    instruction and no-op padding, before the instruction for sti), for the
+    kinds the guests have, the context kinds included."""
+    elfs = sorted((BUILD / "guests").glob(f"*.{policy}.elf"))
+    if not elfs:
+        pytest.skip("the guests are not built")
+    for elf in elfs:
+        want = objdump_nth(elf, NTH_KINDS + ["dev-write", "dev-read"])
+        assert len(want) > 100, elf
+        got = report_nth(bindir, tmp_path, elf, want)
+        bad = {k: (want[k], got.get(k)) for k in want if got.get(k) != want[k]}
+        assert not bad, (elf, list(bad.items())[:5])
+
+
+def test_nth_unknown(bindir, tmp_path, nth_program, program):
+    """No nth where the sweep cannot vouch for one: an instruction of
+    another kind at the address, an address inside an instruction, an
+    address in no function, an ELF without DWARF still has them."""
+    want = objdump_nth(nth_program[1], ["out"])
+    (a, _), (fn, n) = next(iter(sorted(want.items())))
+    got = report_nth(bindir, tmp_path, nth_program[1], [(a, "cli"), (a + 1, "out"), (0x1000, "out")])
+    assert got[(a, "cli")] == (fn, None) and got[(a + 1, "out")][1] is None
+    assert got[(0x1000, "out")] == (None, None)
+    nodebug = build(bindir, nth_program[0], tmp_path / "nodebug.elf", debug=False)
+    want = objdump_nth(nodebug, ["out", "in"])
+    assert report_nth(bindir, tmp_path, nodebug, want) == want
+
+
+def test_nth_rules_annotate_exactly_the_selected(bindir, tmp_path, nth_program, as_nth):
+    """The 2nd out of three() and the 1st in of mixed() hot, the others cold:
+    rules name those two by nth=, and the rebuild makes exactly them sites
+    (every other instruction of the kinds is still uncovered)."""
+    src, elf = nth_program
+    want = objdump_nth(elf, ["out", "in"])
+    hot = {("three", "out", 2): 100, ("mixed", "in", 1): 50}
+    entries = [(a, k, hot.get((fn, k, n), 1)) for (a, k), (fn, n) in sorted(want.items())]
+    dump = write_dump(tmp_path / "d.txt", entries)
+    rules = tmp_path / "r.rules"
+    prof(bindir, "rules", dump, "--elf", elf, "-o", rules, "--top", "2", check=0)
+    body = rule_lines(rules.read_text())[1:]
+    assert len(body) == 2, body
+    assert re.match(r"annotate kind=out function=three nth=2 file=\S*nth\.c:\d+ +# 100 traps", body[0])
+    assert re.match(r"annotate kind=in function=mixed nth=1 file=\S*nth\.c:\d+ +# 50 traps", body[1])
+
+    log = tmp_path / "rules.log"
+    again = build(bindir, src, tmp_path / "again.elf", rules=rules, env_extra={"AFTERBURN_RULES_LOG": str(log)})
+    hits = [int(ln.rsplit(" ", 1)[1]) for ln in log.read_text().splitlines()]
+    assert hits == [1, 1], log.read_text()
+    before = {(fn, k, n) for (a, k), (fn, n) in want.items()}
+    after = objdump_nth(again, ["out", "in"])
+    v = json.loads(subprocess.run([str(bindir / "afterburn"), "verify", "--json", str(again)],
+                                  capture_output=True, text=True).stdout)
+    uncovered = {after[(int(u["address"], 16), u["kind"])] + (u["kind"],) for u in v["uncovered"]
+                 if u["kind"] in ("out", "in")}
+    assert {(fn, k, n) for fn, n, k in uncovered} == before - set(hot)
+    assert v["sites"]["out"] == 1 and v["sites"]["in"] == 1
+
+
 # ---------------------------------------------------------------- rules
 
 def rule_lines(text):
@@ -420,18 +621,20 @@ def test_rules_shape(bindir, tmp_path, program):
     assert lines[0] == "afterburn-rules 1" and lines[1] == "policy minimal"
     assert "# Written by afterburn prof rules" in text and str(dump) in text
     sensitive = sum(n for _, k, n in entries if ":" not in k and k != "hidden-pf")
-    # Default: the fewest groups covering 95%: kputc 500, kputs 300, irq_off 120 and get_cr0 60
+    # Default: the fewest sites covering 95%: kputc 500, kputs 300, irq_off 120 and get_cr0 60
     # make 980 of 1026 (_start's three sites have 2 each, dev_poke 40).
     assert sensitive == 1026
     assert f"covering 980 of {sensitive} sensitive-instruction traps (95.5%)" in p.stderr, p.stderr
+    assert "# Selected: 4 sites, the fewest covering 95% of the traps." in text
+    assert "# Rules: 4 for one site each (nth=), 0 for a whole group" in text
     body = lines[2:]
     assert len(body) == 4, text
-    assert re.fullmatch(r"annotate kind=out function=kputc file=\S*prog\.c:\d+ +"
+    assert re.fullmatch(r"annotate kind=out function=kputc nth=1 file=\S*prog\.c:\d+ +"
                         r"# 500 traps \(48\.7%\)", body[0]), body[0]
-    assert re.match(r"annotate kind=out function=kputs file=\S*prog\.c:\d+ +# 300 traps", body[1])
-    assert re.match(r"(annotate|emit-inline) kind=cli function=irq_off file=\S*prog\.c:\d+ +# 120 traps",
-                    body[2])
-    assert re.match(r"(annotate|emit-inline) kind=mov-from-cr function=get_cr0 file=\S*prog\.c:\d+ ",
+    assert re.match(r"annotate kind=out function=kputs nth=1 file=\S*prog\.c:\d+ +# 300 traps", body[1])
+    assert re.match(r"(annotate|emit-inline) kind=cli function=irq_off nth=1 file=\S*prog\.c:\d+ +"
+                    r"# 120 traps", body[2])
+    assert re.match(r"(annotate|emit-inline) kind=mov-from-cr function=get_cr0 nth=1 file=\S*prog\.c:\d+ ",
                     body[3])
     # Deterministic.
     again = tmp_path / "again.rules"
@@ -442,18 +645,30 @@ def test_rules_shape(bindir, tmp_path, program):
     prof(bindir, "rules", dump, "--elf", program[1], "-o", rules, "--top", "20", check=0)
     body = rule_lines(rules.read_text())[1:]
     assert len(body) == len([e for e in entries if ":" not in e[1] and e[1] != "hidden-pf"])
+    assert all(" nth=" in ln for ln in body), body
     dev = next(ln for ln in body if "kind=dev-write" in ln)
-    assert re.match(r"annotate kind=dev-write function=dev_poke file=\S*prog\.c:\d+ ", dev), dev
+    assert re.match(r"annotate kind=dev-write function=dev_poke nth=1 file=\S*prog\.c:\d+ ", dev), dev
     prof(bindir, "rules", dump, "--elf", program[1], "-o", rules, "--min-share", "25", check=0)
     assert len(rule_lines(rules.read_text())[1:]) == 2
 
-    # Without DWARF: function= only.
+    # Without DWARF: function= and nth= (which needs no DWARF).
     prof(bindir, "rules", dump, "--elf", program[2], "-o", rules, "--top", "1", check=0)
-    assert re.fullmatch(r"annotate kind=out function=kputc +# 500 traps \(48\.7%\)",
+    assert re.fullmatch(r"annotate kind=out function=kputc nth=1 +# 500 traps \(48\.7%\)",
                         rule_lines(rules.read_text())[1])
 
+    # No nth (the instruction at the address is not of the dump's kind, as
+    # in a dump of another build): a rule for the whole group, said so.
+    kputc = next(e for e in entries if e[2] == 500)
+    other = write_dump(tmp_path / "other.txt", [(kputc[0], "in", 500)])
+    prof(bindir, "rules", other, "--elf", program[1], "-o", rules, check=0)
+    body = rule_lines(rules.read_text())[1:]
+    assert len(body) == 1 and re.fullmatch(r"annotate kind=in function=kputc file=\S*prog\.c:\d+ +"
+                                           r"# 500 traps \(100\.0%\); no nth: every instruction of "
+                                           r"the group", body[0]), body
+    assert "# Rules: 0 for one site each (nth=), 1 for a whole group" in rules.read_text()
 
-def test_rules_parse_in_afterburn_as(bindir, tmp_path, program):
+
+def test_rules_parse_in_afterburn_as(bindir, tmp_path, program, as_nth):
     dump, _ = synthetic(program, tmp_path)
     rules = tmp_path / "r.rules"
     prof(bindir, "rules", dump, "--elf", program[1], "-o", rules, "--top", "20", "--policy", "minimal",
@@ -465,7 +680,7 @@ def test_rules_parse_in_afterburn_as(bindir, tmp_path, program):
     assert p.returncode == 0, p.stderr
 
 
-def test_rules_make_sites_on_rebuild(bindir, tmp_path, program):
+def test_rules_make_sites_on_rebuild(bindir, tmp_path, program, as_nth):
     """The loop without a VM: rules from the profile, the same source built
     again with them, and every profiled instruction is now a site."""
     src = program[0]

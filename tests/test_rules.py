@@ -536,3 +536,291 @@ def test_context_rules_ignore_64bit_code(asm):
             "afterburn-rules 1\nannotate kind=dev-write function=f\n", "--64")
     assert o.rc == 0, o.stderr
     assert o.sites() == []
+
+
+# ---------------------------------------------------------------------------
+# nth=: one instruction of a kind in a function (docs/abi/rules.md, "Counting for nth=")
+
+def _objdump(path):
+    """[(section, offset, mnemonic)] of every instruction objdump -d finds."""
+    p = _run(["objdump", "-d", "--no-show-raw-insn", path])
+    assert p.returncode == 0, p.stderr
+    out, sec = [], None
+    for line in p.stdout.splitlines():
+        m = re.match(r"Disassembly of section (\S+):", line)
+        if m:
+            sec = m.group(1)
+        m = re.match(r"\s*([0-9a-f]+):\s+(\S+)", line)
+        if m:
+            out.append((sec, int(m.group(1), 16), m.group(2)))
+    return out
+
+
+def _site_places(o):
+    """[(section name, offset, kind, len)] of the records of an object."""
+    elf = o.elf
+    names = {s.index: s.name for s in elf.sections}
+    return sorted((names[s.section], s.offset, s.kind_name, s.len) for s in elf.sites())
+
+
+OUTB_C = """\
+static inline void outb(unsigned short port, unsigned char v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline unsigned char inb(unsigned short port)
+{
+	unsigned char v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+void putmany(const char *s)
+{
+	outb(0x3f8, s[0]);
+	outb(0x3f8, s[1]);
+	outb(0x3f8, s[2]);
+	outb(0x3f8, s[3]);
+}
+
+int poll(void)
+{
+	outb(0x3f9, 1);
+	return inb(0x3fd);
+}
+"""
+
+
+def _cc_outb(bindir, tmp, rules, name):
+    src = tmp / "io.c"
+    src.write_text(OUTB_C)
+    r = tmp / f"{name}.rules"
+    r.write_text(textwrap.dedent(rules))
+    obj = tmp / f"{name}.o"
+    p = _run([bindir / "afterburn-cc", "--rules", r, "gcc", "-m32", "-O2", "-g", "-c",
+              src.name, "-o", obj, "-Wa,--afterburn-stats"], cwd=tmp)
+    assert p.returncode == 0, p.stderr
+    return Obj(obj, p)
+
+
+@pytest.mark.parametrize("n", [1, 3, 4])
+def test_nth_inlined_helper(bindir, tmp, n):
+    """outb() inlined four times: one rule with file=io.c:3 would annotate all four; nth=N
+    annotates the N-th only, in assembly order (the order objdump shows)."""
+    o = _cc_outb(bindir, tmp, f"""\
+        afterburn-rules 1
+        annotate kind=out function=putmany nth={n} file=io.c:3
+        """, f"n{n}")
+    outs = [(s, off) for s, off, m in _objdump(o.path) if m == "out"]
+    fn = o.elf.symbol("putmany")
+    mine = [x for x in outs if x[0] == ".text" and fn.value <= x[1] < fn.value + fn.size]
+    assert len(outs) == 5 and len(mine) == 4, outs      # four in putmany, one in poll
+    sites = _site_places(o)
+    assert [(s, off) for s, off, _, _ in sites] == [mine[n - 1]], (sites, outs)
+    assert sites[0][2:] == ("out", 7)
+
+
+def test_nth_counts_per_function(bindir, tmp):
+    """The count restarts at every function: nth=1 of poll is poll's one out."""
+    o = _cc_outb(bindir, tmp, """\
+        afterburn-rules 1
+        annotate kind=out function=poll nth=1
+        annotate kind=in function=poll nth=1
+        annotate kind=in function=putmany nth=1
+        """, "poll")
+    ins = _objdump(o.path)
+    poll = o.elf.symbol("poll").value
+    want = sorted((s, off) for s, off, m in ins if m in ("out", "in") and off >= poll)
+    assert len(want) == 2, ins
+    assert [(s, off) for s, off, _, _ in _site_places(o)] == want
+    assert re.search(r"\.rules:4: note: rule matched nothing", o.stderr), o.stderr
+
+
+def test_nth_with_stale_file_line(bindir, tmp):
+    """All selectors must match: nth=2 with a line that is not outb's matches nothing."""
+    o = _cc_outb(bindir, tmp, """\
+        afterburn-rules 1
+        annotate kind=out function=putmany nth=2 file=io.c:9
+        """, "stale")
+    assert o.elf.sites() == []
+    assert re.search(r"\.rules:2: note: rule matched nothing", o.stderr), o.stderr
+
+
+NTH_S = """\
+	.text
+	.globl f
+	.type f,@function
+f:
+	inb %dx, %al                    # in 1
+	outb %al, %dx
+	.pushsection .text.other, "ax"
+	inb %dx, %al                    # another section: not counted
+	.popsection
+	inb %dx, %al                    # in 2
+	.pushsection .fixup, "ax"
+	inb %dx, %al                    # not counted
+	.popsection
+.Llocal:                                # a local label: still f
+	inb %dx, %al                    # in 3
+	ret
+	.size f, .-f
+
+	.globl g
+	.type g,@function
+g:
+	inb %dx, %al                    # g's in 1
+	ret
+"""
+
+
+def _ins(o):
+    return [(s, off) for s, off, m in _objdump(o.path) if m == "in"]
+
+
+def test_nth_asm_and_pushsection(asm, tmp):
+    log = tmp / "nth.log"
+    o = asm(NTH_S, """\
+        afterburn-rules 1
+        annotate kind=in function=f nth=3
+        annotate kind=in function=f nth=4
+        annotate kind=in function=f nth=1 section=.text.other
+        annotate kind=in function=g nth=1
+        """, "--afterburn-stats", f"--afterburn-rules-log={log}")
+    assert o.rc == 0, o.stderr
+    ins = _ins(o)
+    text = [x for x in ins if x[0] == ".text"]
+    assert len(ins) == 6 and len(text) == 4, ins
+    sites = _site_places(o)
+    assert [(s, off) for s, off, _, _ in sites] == [text[2], text[3]], (sites, ins)
+    # nth beyond the count, and pushsection code, match nothing: reported both ways.
+    for line in (3, 4):
+        assert re.search(rf"r\d+\.rules:{line}: note: rule matched nothing", o.stderr), o.stderr
+    hits = [int(x.rsplit(" ", 1)[1]) for x in log.read_text().splitlines()]
+    assert hits == [1, 0, 0, 1], log.read_text()
+
+
+def test_nth_count_ignores_policy_and_rules(asm):
+    """The count includes instructions the policy or other rules leave out, and nth= rules
+    work with exclude: under full, every in of f is a site but the one excluded."""
+    o = asm(NTH_S, """\
+        afterburn-rules 1
+        policy full
+        exclude kind=in function=f
+        annotate kind=in function=f nth=2
+        """)
+    assert o.rc == 0, o.stderr
+    ins = _ins(o)
+    text = [x for x in ins if x[0] == ".text"]
+    got = [(s, off) for s, off, k, _ in _site_places(o) if k == "in"]
+    # f's second in, and g's in (by the policy); f's pushsection code is f's too (function=),
+    # so the exclude rule takes it out.
+    assert sorted(got) == sorted([text[1], text[3]]), (got, ins)
+    o = asm(NTH_S, """\
+        afterburn-rules 1
+        policy full
+        exclude kind=in function=f nth=2
+        """)
+    ins = _ins(o)
+    text = [x for x in ins if x[0] == ".text"]
+    got = [(s, off) for s, off, k, _ in _site_places(o) if k == "in"]
+    assert sorted(set(ins) - set(got)) == [text[1]], (got, ins)
+
+
+def test_nth_emit_inline(asm):
+    o = asm(CR_S, """\
+        afterburn-rules 1
+        policy full
+        emit-inline kind=mov-from-cr function=start nth=2
+        """)
+    assert o.rc == 0, o.stderr
+    assert [(s.kind_name, s.len) for s in o.sites()] == \
+        [("mov-from-cr", 5), ("mov-from-cr", 6), ("mov-from-cr", 5), ("mov-from-cr", 5),
+         ("mov-from-cr", 5)]
+
+
+def test_nth_context_kinds(asm):
+    """For dev-write/dev-read the count is of the plain movs of the kind's direction:
+    the add to memory and the loads do not count as stores."""
+    o = asm(DEV_S, """\
+        afterburn-rules 1
+        annotate kind=dev-write function=dev_poke nth=2
+        annotate kind=dev-read function=dev_poke nth=1
+        annotate kind=dev-write function=other nth=1
+        """)
+    assert o.rc == 0, o.stderr
+    poke, other = _at(o, "dev_poke"), _at(o, "other")
+    got = [(s.kind_name, s.offset, s.insn_len) for s in o.sites()]
+    assert got == [("dev-read", poke + 7, 3), ("dev-write", poke + 10 + 2, 7),
+                   ("dev-write", other, 2)], got
+
+
+def test_nth_subsection_not_counted(asm):
+    o = asm("""\
+        \t.text
+        \t.globl f
+        f:
+        \tinb %dx, %al
+        \t.subsection 1
+        \tinb %dx, %al
+        \t.subsection 0
+        \tinb %dx, %al
+        \tret
+        """, "afterburn-rules 1\nannotate kind=in function=f nth=2\n")
+    assert o.rc == 0, o.stderr
+    ins = _ins(o)
+    assert [(s, off) for s, off, _, _ in _site_places(o)] == [ins[1]], ins
+
+
+def test_nth_counts_data_instructions(asm):
+    """An `in` written as data is no site, but the linked code holds it like any other:
+    it counts, so that afterburn prof's sweep and afterburn-as agree on the third."""
+    o = asm("""\
+        \t.text
+        \t.globl f
+        f:
+        \tinb %dx, %al
+        \t.byte 0xec
+        \tinb %dx, %al
+        \tret
+        """, "afterburn-rules 1\nannotate kind=in function=f nth=3\n")
+    assert o.rc == 0, o.stderr
+    assert "written as data" in o.stderr
+    ins = _ins(o)
+    assert len(ins) == 3 and [(s, off) for s, off, _, _ in _site_places(o)] == [ins[2]], ins
+
+
+BAD_NTH = [
+    ("annotate kind=in function=f* nth=1\n", "not the glob 'f*'"),
+    ("annotate kind=in function=f? nth=1\n", "not the glob"),
+    ("annotate kind=in function=[fg] nth=1\n", "not the glob"),
+    ("annotate kind=in,out function=f nth=1\n", "exactly one kind"),
+    ("annotate function=f nth=1\n", "exactly one kind"),
+    ("annotate kind=in function=f nth=0\n", "bad nth= value '0'"),
+    ("annotate kind=in function=f nth=abc\n", "bad nth= value 'abc'"),
+    ("annotate kind=in function=f nth=+3\n", "bad nth= value"),
+    ("annotate kind=in function=f nth=100000001\n", "bad nth= value"),
+    ("annotate kind=in file=x.c:3 nth=1\n", "'nth=' needs a function= selector"),
+    ("emit-inline kind=cli nth=2\n", "'nth=' needs a function= selector"),
+    ("annotate kind=in function=f nth=\n", "expected key=value"),
+]
+
+
+@pytest.mark.parametrize("rule,msg", BAD_NTH, ids=[f"badnth{i}" for i in range(len(BAD_NTH))])
+def test_bad_nth_rules(asm, rule, msg):
+    o = asm("\t.text\n\tcli\n", f"afterburn-rules 1\n# a comment\n{rule}")
+    assert o.rc == 1, o.stderr
+    assert re.search(r"^\S+r\d+\.rules:3: ", o.stderr, re.M), o.stderr
+    assert msg in o.stderr, o.stderr
+    assert not o.path.exists()
+
+
+def test_good_nth_rules_accepted(asm):
+    o = asm("\t.text\n\tcli\n", """\
+        afterburn-rules 1
+        annotate kind=in function=f nth=1
+        exclude kind=cli function=native_irq_disable nth=100000000 section=.text file=x.c:2
+        emit-inline kind=mov-from-cr function=read_cr3 nth=2
+        annotate kind=dev-read function=ioapic_read nth=7
+        """)
+    assert o.rc == 0, o.stderr

@@ -72,6 +72,27 @@ static int policy_selects(enum ab_policy p, unsigned cls)
 	return 0;
 }
 
+void ab_annotate_function(struct ab_annotator *a)
+{
+	if (a->rules && a->rules->has_nth)
+		memset(a->nth, 0, sizeof a->nth);
+}
+
+/*
+ * The position of this instruction among the instructions of its kind in
+ * its function, for nth= rules; 0 when it has none.  Counted before any
+ * decision (excluded section, policy, rules), so that the count depends
+ * only on the code: the same count afterburn prof makes on the linked ELF.
+ * Instructions outside the function label's section (.pushsection code)
+ * are not counted.  Nothing to count unless a rule has nth=.
+ */
+static unsigned count_nth(struct ab_annotator *a, unsigned kind, const struct ab_site_ctx *ctx)
+{
+	if (!a->rules || !a->rules->has_nth || !ctx || !ctx->in_function_section || kind >= 64)
+		return 0;
+	return ++a->nth[kind];
+}
+
 static void where(FILE *f, const struct ab_site_ctx *ctx)
 {
 	if (ctx && ctx->asm_file)
@@ -91,14 +112,18 @@ static int annotate_memop(struct ab_annotator *a, const uint8_t *bytes, size_t n
 			  struct ab_site_plan *plan)
 {
 	struct ab_memop m;
-	if (ab_memop_decode(bytes, n, mode, &m) != n || ab_section_excluded(ctx ? ctx->section : NULL, NULL))
+	if (ab_memop_decode(bytes, n, mode, &m) != n)
 		return 0;
+	int excluded = ab_section_excluded(ctx ? ctx->section : NULL, NULL);
 	struct ab_rule *best = NULL;
 	unsigned kind = AB_KIND_NONE;
 	for (unsigned k = 1; k < AB_KIND_COUNT; k++) {
 		if (ab_kinds[k].cls != AB_CLASS_CONTEXT || !ab_memop_matches(k, &m))
 			continue;
-		struct ab_rule *r = ab_rules_match(a->rules, k, ctx);
+		unsigned nth = count_nth(a, k, ctx);    /* even where nothing is annotated */
+		if (excluded)
+			continue;
+		struct ab_rule *r = ab_rules_match(a->rules, k, ctx, nth);
 		if (r && (!best || r > best)) {
 			best = r;
 			kind = k;
@@ -124,6 +149,7 @@ int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 		/* Only rules naming a context kind look further: the usual
 		 * build pays nothing for them. */
 		return a->rules && a->rules->has_context ? annotate_memop(a, bytes, n, mode, ctx, plan) : 0;
+	unsigned nth = count_nth(a, in.kind, ctx);
 	if (in.len != n) {
 		/* The encoder and our decoder disagree on where the instruction
 		 * ends; padding it would risk changing it.  Say so loudly. */
@@ -146,7 +172,7 @@ int ab_annotate_insn(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 	int yes = policy_selects(a->policy, ab_kinds[in.kind].cls);
 	unsigned len = ab_kinds[in.kind].site_len;
 	if (a->rules) {
-		struct ab_rule *r = ab_rules_match(a->rules, in.kind, ctx);
+		struct ab_rule *r = ab_rules_match(a->rules, in.kind, ctx, nth);
 		if (r) {
 			r->hits++;
 			yes = r->action != AB_RULE_EXCLUDE;
@@ -177,6 +203,10 @@ void ab_annotate_data(struct ab_annotator *a, const uint8_t *bytes, size_t n,
 	size_t off = 0;
 	struct ab_insn in;
 	while (off < n && ab_decode(bytes + off, n - off, mode, &in)) {
+		/* afterburn prof's sweep of the linked code (nth=) sees these
+		 * bytes as the instruction they are: count it, or every later
+		 * instruction of its kind would be off by one between the two. */
+		count_nth(a, in.kind, ctx);
 		a->data_reports++;
 		struct ab_site_ctx here = *ctx;
 		if (lines && lines[off])

@@ -24,6 +24,7 @@ enum ab_policy {
 struct ab_site_ctx {
 	const char *section;    /* ELF section name */
 	const char *function;   /* the last global or local code label */
+	int in_function_section; /* in that label's section (and subsection): counted for nth= */
 	const char *src_file;   /* from .loc/.file (needs -g) */
 	unsigned src_line;
 	const char *asm_file;   /* the assembly source, for diagnostics */
@@ -41,6 +42,10 @@ struct ab_annotator {
 	unsigned long skipped_code16;
 	unsigned long data_reports;
 	unsigned long instructions;
+	/* nth=: per kind, how many instructions of the current function so
+	 * far (ab_annotate_function restarts it); only kept when a rule has
+	 * nth=. */
+	unsigned nth[64];
 };
 
 struct ab_site_plan {
@@ -50,6 +55,10 @@ struct ab_site_plan {
 
 /* 1 if instructions in this section are never annotated (and why, in *why). */
 int ab_section_excluded(const char *section, const char **why);
+
+/* A non-local code label: a new function starts, and with it the count
+ * of nth= (docs/abi/rules.md, "Counting for nth="). */
+void ab_annotate_function(struct ab_annotator *a);
 
 /*
  * Decide about the instruction bytes[0..n) (prefixes included).  Returns 1

@@ -180,8 +180,13 @@ public:
 		flushData();
 		MCELFStreamer::emitLabel(sym, loc);
 		const auto *sec = dyn_cast_or_null<MCSectionELF>(getCurrentSectionOnly());
-		if (!sym->isTemporary() && sec && (sec->getFlags() & ELF::SHF_EXECINSTR))
+		if (!sym->isTemporary() && sec && (sec->getFlags() & ELF::SHF_EXECINSTR)) {
 			function = sym->getName().str();
+			functionSection = sec;
+			functionSubsection = subsection;
+			if (ann)
+				ab_annotate_function(ann);
+		}
 	}
 
 	void changeSection(MCSection *section, const MCExpr *sub) override
@@ -189,6 +194,11 @@ public:
 		flushData();
 		prefixLabel = nullptr;
 		MCELFStreamer::changeSection(section, sub);
+		// The base class has evaluated it (or failed): a subsection is
+		// laid out after the whole of the one before it, so its code is
+		// not in its function's run of addresses (nth=, annotate.h).
+		int64_t v = 0;
+		subsection = sub && sub->evaluateAsAbsolute(v, getAssemblerPtr()) ? v : 0;
 	}
 
 	void emitAssemblerFlag(MCAssemblerFlag flag) override
@@ -215,6 +225,9 @@ private:
 	ab_mode mode;
 	bool code16 = false;
 	std::string function;
+	// Where the function label is: only instructions there count for nth=.
+	const MCSectionELF *functionSection = nullptr;
+	int64_t functionSubsection = 0, subsection = 0;
 	std::vector<Site> sites;
 
 	// A prefix instruction waiting for the instruction it belongs to.
@@ -254,6 +267,7 @@ private:
 		ctxSection = sec ? sec->getName().str() : std::string();
 		c.section = ctxSection.c_str();
 		c.function = function.empty() ? nullptr : function.c_str();
+		c.in_function_section = sec && sec == functionSection && subsection == functionSubsection;
 
 		// Only look when there is a line table: asking for one creates
 		// it, and an object without -g would get an empty .debug_line.

@@ -89,6 +89,24 @@ static int set_string(char **slot, const char *v, size_t n)
 	return *slot ? 0 : -1;
 }
 
+/* A decimal count >= 1 (nth=): digits only, so that "+3", "0x3" or "3k"
+ * are errors rather than a guess. */
+static int parse_nth(const char *v, size_t n, unsigned *out)
+{
+	unsigned long x = 0;
+	if (!n || n > 9)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (unsigned long)(v[i] - '0');
+	}
+	if (!x || x > 100000000ul)
+		return -1;
+	*out = (unsigned)x;
+	return 0;
+}
+
 /* One "key=value" selector into the rule. */
 static int parse_selector(struct ab_rule *r, const char *tok, size_t n,
 			  const char *path, unsigned line, char *err, size_t errlen)
@@ -108,6 +126,10 @@ static int parse_selector(struct ab_rule *r, const char *tok, size_t n,
 	} else if (klen == 7 && !memcmp(tok, "section", 7)) {
 		if (set_string(&r->section, v, vlen))
 			return fail(err, errlen, path, line, "out of memory");
+	} else if (klen == 3 && !memcmp(tok, "nth", 3)) {
+		if (parse_nth(v, vlen, &r->nth))
+			return fail(err, errlen, path, line, "bad nth= value '%.*s' (a decimal number from 1)",
+				    (int)vlen, v);
 	} else if (klen == 4 && !memcmp(tok, "file", 4)) {
 		/* file=PATH or file=PATH:LINE */
 		const char *colon = NULL;
@@ -248,6 +270,8 @@ struct ab_rules *ab_rules_parse(const char *text, size_t len, const char *path,
 		}
 		if (r->v[r->n - 1].kinds & ab_context_kinds())
 			r->has_context = 1;
+		if (r->v[r->n - 1].nth)
+			r->has_nth = 1;
 #undef IS
 	}
 	if (!seen_header) {
@@ -308,7 +332,8 @@ static int suffix_match(const char *path, const char *suffix)
 	return a == b || path[a - b - 1] == '/' || suffix[0] == '/';
 }
 
-struct ab_rule *ab_rules_match(struct ab_rules *r, unsigned kind, const struct ab_site_ctx *ctx)
+struct ab_rule *ab_rules_match(struct ab_rules *r, unsigned kind, const struct ab_site_ctx *ctx,
+			       unsigned nth)
 {
 	struct ab_rule *hit = NULL;
 	const struct ab_kind_info *k = ab_kind_info(kind);
@@ -316,6 +341,8 @@ struct ab_rule *ab_rules_match(struct ab_rules *r, unsigned kind, const struct a
 	for (size_t i = 0; i < r->n; i++) {
 		struct ab_rule *x = &r->v[i];
 		if (x->kinds ? !(kind < 64 && (x->kinds >> kind) & 1) : context)
+			continue;
+		if (x->nth && x->nth != nth)
 			continue;
 		if (x->function && (!ctx->function || fnmatch(x->function, ctx->function, 0)))
 			continue;

@@ -1,9 +1,10 @@
 /*
  * Rewrite rules, format v1 (docs/abi/rules.md): lines that select
- * instructions by kind, function, source file:line or section and annotate
- * them, exclude them, or annotate them with room for an inline replacement
- * (emit-inline).  A rule may also name a context kind (dev-write,
- * dev-read): it then makes the plain memory movs it selects sites.
+ * instructions by kind, function, source file:line, section or position
+ * in the function (nth=) and annotate them, exclude them, or annotate them
+ * with room for an inline replacement (emit-inline).  A rule may also name
+ * a context kind (dev-write, dev-read): it then makes the plain memory movs
+ * it selects sites.
  * Written by `afterburn prof rules`, read by afterburn-as.
  */
 #ifndef AB_RULES_H
@@ -24,6 +25,7 @@ struct ab_rule {
 	char *file;                 /* suffix match on the source path, or NULL */
 	unsigned line;              /* 0 = any line */
 	char *section;              /* glob, or NULL */
+	unsigned nth;               /* the nth instruction of its kind in its function; 0 = any */
 	unsigned src_line;          /* line in the rules file, for reports */
 	unsigned long hits;
 };
@@ -32,6 +34,7 @@ struct ab_rules {
 	char *path;
 	int base_policy;            /* -1 if the file does not set one */
 	int has_context;            /* some rule names a context kind: look at memory movs */
+	int has_nth;                /* some rule has nth=: count the instructions per function */
 	struct ab_rule *v;
 	size_t n;
 };
@@ -46,7 +49,10 @@ void ab_rules_free(struct ab_rules *r);
 
 /* The last rule that matches an instruction of this kind, or NULL.  A
  * rule without kind= never matches a context kind: those are only ever
- * selected by name. */
-struct ab_rule *ab_rules_match(struct ab_rules *r, unsigned kind, const struct ab_site_ctx *ctx);
+ * selected by name.  nth is the instruction's position among the
+ * instructions of its kind in its function (annotate.c counts them), 0 if
+ * it has none (not in the function's section): then no nth= rule matches. */
+struct ab_rule *ab_rules_match(struct ab_rules *r, unsigned kind, const struct ab_site_ctx *ctx,
+			       unsigned nth);
 
 #endif

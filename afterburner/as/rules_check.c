@@ -1,12 +1,13 @@
 /*
  * The checks of a whole rule, once all its selectors are read
  * (docs/abi/rules.md, "Errors"): what makes sense for the context kinds,
- * and what emit-inline needs.  Separate from the parser, which only knows
- * the syntax of one word at a time.
+ * what emit-inline needs, and what nth= counts in.  Separate from the
+ * parser, which only knows the syntax of one word at a time.
  */
 #include "rules_check.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "inline.h"
 #include "kinds.h"
@@ -66,6 +67,23 @@ int ab_rule_check(const struct ab_rule *x, char *msg, size_t len)
 	if (ctx && !x->function && !x->file) {
 		snprintf(msg, len, "a rule for context kind '%s' needs a function= or file= selector",
 			 first_kind(ctx));
+		return -1;
+	}
+	/* nth= counts the instructions of one kind in one function: with a
+	 * glob or several kinds there would be several counts, and which one
+	 * N indexes would be a guess. */
+	if (x->nth && !x->function) {
+		snprintf(msg, len, "'nth=' needs a function= selector: it counts within one function");
+		return -1;
+	}
+	if (x->nth && strpbrk(x->function, "*?[")) {
+		snprintf(msg, len, "'nth=' needs function= to name one function, not the glob '%s'",
+			 x->function);
+		return -1;
+	}
+	if (x->nth && (!x->kinds || (x->kinds & (x->kinds - 1)))) {
+		snprintf(msg, len, "'nth=' needs exactly one kind in kind=: it counts the instructions "
+			 "of that kind");
 		return -1;
 	}
 	if (x->action == AB_RULE_EMIT_INLINE) {

@@ -57,7 +57,7 @@ static void consume(const struct prof_dump *d, FILE *out)
 	struct prof_rules_result res;
 	struct prof_err err;
 	if (prof_rules_write(out, out, d, syms, &o, &res, &err) == 0)
-		CHECK(res.covered <= res.sensitive && res.selected <= res.groups);
+		CHECK(res.covered <= res.sensitive && res.selected <= res.sites && res.groups <= res.sites);
 	free(syms);
 }
 
