@@ -131,7 +131,13 @@ struct ab_wedge_boot {
 	uint32_t mem_size;         /* bytes of guest-physical memory, from 0 */
 	uint32_t console_tid;      /* the console server: UART output goes there by IPC */
 	uint32_t flags;            /* 0 */
-	uint32_t reserved[9];
+	/* %esp at the entry.  PVH leaves it undefined, but a patched site
+	 * is a call: a guest that runs one before it sets its stack (Linux's
+	 * pvh_start_xen: lgdt, mov to %ds/%es/%ss) pushes here.  The top of
+	 * guest-physical memory the guest does not own (reserved in the
+	 * memory map); 0: none (esp 0). */
+	uint32_t boot_esp;
+	uint32_t reserved[8];
 };
 
 #ifdef __cplusplus

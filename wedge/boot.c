@@ -4,7 +4,9 @@
  * register the upcall entry, give the guest the state the PVH boot
  * protocol promises (as QEMU's PVH option ROM leaves it: 32-bit protected
  * mode, paging off, IF=0, flat code 0x10 and data 0x18, %ebx = the start
- * info), start the devices and run the guest.
+ * info; %esp, which PVH leaves undefined, at root's boot stack in reserved
+ * guest memory, for the calls of patched sites), start the devices and run
+ * the guest.
  */
 #include "vcpu_state.h"
 
@@ -55,6 +57,7 @@ void wedge_boot_main(void)
 
 	struct gregs r = { { 0 }, 0, 0 };
 	R_EBX(&r) = wedge_boot.start_info;
+	R_ESP(&r) = wedge_boot.boot_esp;  /* undefined by PVH; see abi/vcpu.h */
 	r.eip = wedge_boot.entry;
 	r.eflags = FL_1;
 	set_exit_kind(AB_TRAPK_UNKNOWN);

@@ -29,6 +29,8 @@ static void before_exit(struct gregs *r)
 static __attribute__((noreturn)) void resume_now(struct gregs *r)
 {
 	volatile struct ab_vcpu_regs *v = &vcpu->regs;
+	if (cpu.cpl == 3)
+		publish_gdt_refresh();   /* user code loads selectors natively */
 	v->edi = R_EDI(r);
 	v->esi = R_ESI(r);
 	v->ebp = R_EBP(r);

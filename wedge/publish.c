@@ -126,6 +126,32 @@ void publish_gdt(void)
 		changed();
 }
 
+/* Before every return to virtual CPL 3 (exit.c).  Code at CPL 3 loads
+ * segment registers natively, from the kernel's copies; but the guest
+ * kernel may have rewritten descriptors in memory since it last loaded
+ * them through us, and user code then loads them itself: Linux writes a
+ * new thread's TLS entries into the GDT at set_thread_area and at every
+ * context switch, and libc's `mov %ax, %gs` would get the previous
+ * process's base.  So the GDT is read again here and what changed is
+ * published.  A GDT we cannot read whole is left as published. */
+void publish_gdt_refresh(void)
+{
+	uint64_t t[AB_VCPU_GDT_ENTRIES];
+	unsigned n = 0;
+	while (n < AB_VCPU_GDT_ENTRIES && gdt_index_ok(n))
+		n++;
+	if (n < 2 || gm_peek(cpu.gdtr.base + 8, &t[1], (n - 1) * 8))
+		return;
+	int c = 0;
+	for (unsigned i = 1; i < n; i++)
+		if (vcpu->gdt[i] != t[i]) {
+			vcpu->gdt[i] = t[i];
+			c = 1;
+		}
+	if (c)
+		changed();
+}
+
 void publish_ldt(void)
 {
 	const struct seg *l = &cpu.seg[SR_LDTR];

@@ -13,6 +13,7 @@
 #include "vcpu_state.h"
 
 extern struct ab_wedge_site_table wedge_site_table;
+extern const struct ab_wedge_exports __wedge_exports;
 extern char wedge_entry_HLT[], wedge_entry_SYSEXIT[];
 
 const struct ab_wedge_site *site_find(uint32_t addr)
@@ -127,4 +128,48 @@ uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 	}
 	emulate(&c, &r);
 	return exit_site(&r, segs);
+}
+
+/* A patched site that ran somewhere else than at its link address: code
+ * that runs at its physical address before the guest turns paging on
+ * (Linux's pvh_start_xen and startup_32 are linked at 0xC1000000 and run
+ * at 0x1000000).  The call's rel32 was computed for the link address, so
+ * from P = V - off it lands at W - off, not at our entry W, and that
+ * instruction fetch faults (beyond guest memory, or unmapped).  We know
+ * it by the return address on the guest's stack: the bytes before it are
+ * a call to the faulting eip, and exactly one of our entries W_k gives a
+ * page-aligned off = W_k - eip with a site of kind k at P + off in the
+ * table.  Then the site runs here as a trapped instruction at P: the
+ * return address is popped, faults are at P, execution resumes at P + len
+ * (docs/wedge.md, "Sites run at another address").  0: not such a call,
+ * nothing changed. */
+int site_misdirected(struct gregs *r, uint32_t cr2)
+{
+	const struct ab_wedge_exports *x = &__wedge_exports;
+	uint8_t b[AB_WEDGE_CALL_LEN];
+	uint32_t ret, ss = seg_base(SR_SS), cs = seg_base(SR_CS);
+	if (cr2 != cs + r->eip || gm_peek(ss + R_ESP(r), &ret, 4))
+		return 0;
+	uint32_t at = ret - AB_WEDGE_CALL_LEN;
+	if (gm_peek(cs + at, b, sizeof b) || b[0] != 0xe8 ||
+	    ret + ((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 24) != r->eip)
+		return 0;
+	for (unsigned i = 0; i < x->count; i++) {
+		uint32_t off = x->entries[i].entry - r->eip;
+		const struct ab_wedge_site *s;
+		struct insn_ctx c;
+		if (off & 0xfff)
+			continue;
+		s = site_find(at + off);
+		if (!s || s->kind != x->entries[i].kind || site_decode(s, &c))
+			continue;
+		c.start = at;
+		c.next = at + s->len;
+		R_ESP(r) += 4;              /* the call's return address */
+		r->eip = at;
+		set_exit_kind(s->kind);
+		emulate(&c, r);
+		return 1;
+	}
+	return 0;
 }

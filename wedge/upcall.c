@@ -12,6 +12,9 @@
  *   BADPHYS    guest tables point outside guest memory: a mov to or from
  *              a device register we model is emulated (dev-write,
  *              dev-read); anything else is the guest's #PF.
+ * A #PF or BADPHYS that is the fetch of a site's call made from another
+ * address than the site's link address (site_misdirected, sites.c) runs
+ * that site.
  */
 #include "vcpu_state.h"
 
@@ -126,8 +129,11 @@ static void exception(struct gregs *r, unsigned vec, uint32_t err, uint32_t cr2)
 			return;
 		}
 	}
-	if (vec == V_PF)
+	if (vec == V_PF) {
+		if (site_misdirected(r, cr2))
+			return;
 		cpu.cr2 = cr2;
+	}
 	set_exit_kind(AB_TRAPK_EXCEPTION | vec);
 	deliver_exception(r, EXC(vec, err));
 }
@@ -153,7 +159,7 @@ void upcall_main(void)
 		 * higher-priority line in service) the count says 0xff. */
 		set_exit_kind(AB_TRAPK_IRQ | 0xff);
 	} else if (why == AB_UPCALL_BADPHYS) {
-		if (!device_access(&r)) {
+		if (!site_misdirected(&r, cr2) && !device_access(&r)) {
 			cpu.cr2 = cr2;
 			set_exit_kind(AB_TRAPK_EXCEPTION | V_PF);
 			deliver_exception(&r, EXC(V_PF, err));

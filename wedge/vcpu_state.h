@@ -251,6 +251,7 @@ void publish_desc(uint16_t sel, uint32_t lo, uint32_t hi);   /* one entry, if it
 void publish_sel(uint16_t sel);     /* one entry, read from the guest's table */
 void publish_gdt(void);             /* lgdt: every entry the kernel copies */
 void publish_ldt(void);             /* lldt: the LDT and ldt_entries */
+void publish_gdt_refresh(void);     /* before a return to CPL 3: what changed in memory */
 void publish_boot(void);            /* the PVH boot descriptors */
 /* A guest selector whose published descriptor is flat writable data: at a
  * site, %ds and %es equal to it need no switch (entry.S).  0xffff: none. */
@@ -290,5 +291,8 @@ struct ab_wedge_site;
 const struct ab_wedge_site *site_find(uint32_t addr);
 uint32_t site_decode(const struct ab_wedge_site *s, struct insn_ctx *c);
 int kind_at(uint32_t eip);            /* the kind of the site or instruction at eip, or 0 */
+/* A site's call run at another address than its link address faulted at
+ * the misdirected target: emulate the site (1), or 0. */
+int site_misdirected(struct gregs *r, uint32_t cr2);
 
 #endif

@@ -166,6 +166,9 @@ static void load_guest(void)
 		if (s->paddr < PVH_AREA_HI && s->paddr + s->memsz > PVH_AREA_LO)
 			vm_die("segment %u at %x overlaps the PVH start info (%x-%x)", i,
 			       (uint32_t)s->paddr, PVH_AREA_LO, PVH_AREA_HI);
+		if (s->paddr < PVH_BOOT_STACK_TOP && s->paddr + s->memsz > PVH_BOOT_STACK_LO)
+			vm_die("segment %u at %x overlaps the boot stack (%x-%x)", i,
+			       (uint32_t)s->paddr, PVH_BOOT_STACK_LO, PVH_BOOT_STACK_TOP);
 		if (s->paddr < lo)
 			lo = (uint32_t)s->paddr;
 		if (s->paddr + s->memsz > hi)
@@ -285,6 +288,7 @@ static void write_boot_block(void)
 		.start_info = PVH_START,
 		.mem_size = vm.mem,
 		.console_tid = console_tid,
+		.boot_esp = PVH_BOOT_STACK_TOP,
 	};
 	memcpy(WIN(vm.wbase) + ((uint32_t)at - vm.wlo), &b, sizeof b);
 }

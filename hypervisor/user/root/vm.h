@@ -30,6 +30,12 @@
 #define PVH_START     0x21E0u            /* struct hvm_start_info (56 bytes) */
 #define PVH_AREA_LO   0x0500u
 #define PVH_AREA_HI   0x2218u
+/* The guest's stack at its entry (ab_wedge_boot.boot_esp): the reserved
+ * [0x9FC00, 0xA0000) of the memory map (vm_pvh.c), where bare QEMU has
+ * its EBDA.  1 KiB; a site's call needs 40 bytes and its way back 40
+ * more. */
+#define PVH_BOOT_STACK_LO  0x9FC00u
+#define PVH_BOOT_STACK_TOP 0xA0000u
 #define PVH_MAGIC     0x336ec578u
 
 struct vmachine {

@@ -76,8 +76,8 @@ int vm_pvh_build(void)
 {
 	uint32_t mem = vm.mem;
 	struct hvm_memmap_entry map[6] = {
-		{ 0, 0x9FC00, E820_RAM, 0 },
-		{ 0x9FC00, 0x400, E820_RESERVED, 0 },
+		{ 0, PVH_BOOT_STACK_LO, E820_RAM, 0 },
+		{ PVH_BOOT_STACK_LO, PVH_BOOT_STACK_TOP - PVH_BOOT_STACK_LO, E820_RESERVED, 0 },
 		{ 0xF0000, 0x10000, E820_RESERVED, 0 },
 		{ 0x100000, mem - TOP_RESERVED - 0x100000, E820_RAM, 0 },
 		{ mem - TOP_RESERVED, TOP_RESERVED, E820_RESERVED, 0 },

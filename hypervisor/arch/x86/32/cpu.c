@@ -19,6 +19,25 @@ uint64_t arch_rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* The kernel never touches the FPU; user threads and VMs may.  cpuid
+ * shows a guest SSE (the CPU model has it, the wedge does not hide it),
+ * and a guest kernel that turned on its virtual CR4.OSFXSR (Linux) runs
+ * SSE instructions natively at CPL 3: without the real OSFXSR they are
+ * #UD (Linux's ldmxcsr in fpu__init_cpu_generic).  So both bits are on for
+ * every thread whenever the CPU has FXSR and SSE.  Not done: x87/SSE
+ * state is not switched between threads (docs/vm.md, "FPU"). */
+void fpu_init(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	if ((d & (1u << 24)) && (d & (1u << 25))) {
+		uint32_t cr4;
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		cr4 |= (1u << 9) | (1u << 10);          /* OSFXSR, OSXMMEXCPT */
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	}
+}
+
 void arch_invlpg(uint32_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");

@@ -13,5 +13,6 @@ void arch_init(void)
 	idt_init();
 	pic_init();
 	pit_init();
+	fpu_init();
 	arch_kmap_init();
 }

@@ -33,6 +33,7 @@ void tss_init(void);       /* tss.c: esp0, an all-denying I/O bitmap, ltr */
 void idt_init(void);       /* idt.c */
 void pic_init(void);       /* pic.c: remapped, all masked but IRQ0 (and the cascade) */
 void pit_init(void);       /* pit.c: channel 0 at TICK_HZ */
+void fpu_init(void);       /* cpu.c: SSE usable at CPL 3 (CR4.OSFXSR, OSXMMEXCPT) */
 
 /* Called by entry.S for every trap, before kernel_trap; acknowledges an IRQ
  * at the PIC (idt.c).  Returns 0 for a spurious IRQ, which is dropped. */
