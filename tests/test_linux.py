@@ -387,3 +387,45 @@ def test_prof_symbolizes_vmlinux_like_addr2line(ab_min_gcc, tmp_path):
         checked += 1
     assert len(binutils_only) <= len(sample) // 20, binutils_only
     assert checked == len(sample) and with_line >= len(sample) // 2, (checked, with_line)
+
+
+# ---- the same vmlinux on the hypervisor (issue 7 groundwork) ----
+
+def _boot_params():
+    lines = [l.strip() for l in (GP / "boot-params").read_text().splitlines()]
+    return next(l for l in lines if l and not l.startswith("#"))
+
+
+def _on_hypervisor_as_bare(k, initrd, tmp_path, target="l4"):
+    """The byte-identical vmlinux, patched at load time for the target, runs the workload
+    de-privileged on the hypervisor with the same WL: lines as on bare metal."""
+    k.need()
+    before = k.vmlinux.read_bytes()
+    r = subprocess.run([str(BIN / "afterburn"), "run", "--target", target, "--mem", "128",
+                        "--initrd", str(initrd), "--append", _boot_params(), "--timeout", "240",
+                        "--profile", str(tmp_path / "linux.dump"), str(k.vmlinux)],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=dict(os.environ, AFTERBURN_BUILD_DIR=str(BUILD)), timeout=300)
+    serial = r.stdout.decode("latin-1").replace("\r", "")
+    assert MARKER in serial.splitlines(), \
+        f"no {MARKER} on {target} (status {r.returncode}):\n{_tail(serial)}\n{_tail(r.stderr.decode('latin-1'))}"
+    wl = [l for l in serial.splitlines() if l.startswith("WL:")]
+    if wl != k.wl:
+        import difflib
+        pytest.fail(f"WL lines on {target} differ from bare:\n" + "\n".join(
+            difflib.unified_diff(k.wl, wl, "bare", target, lineterm="")), pytrace=False)
+    assert k.vmlinux.read_bytes() == before, "the vmlinux file must not change"
+    assert (tmp_path / "linux.dump").exists(), "no trap dump"
+
+
+def test_ab_gcc_on_l4_runs_workload_as_bare(ab_gcc, initrd, tmp_path):
+    _on_hypervisor_as_bare(ab_gcc, initrd, tmp_path)
+
+
+def test_ab_clang_on_l4_runs_workload_as_bare(ab_clang, initrd, tmp_path):
+    _on_hypervisor_as_bare(ab_clang, initrd, tmp_path)
+
+
+def test_ab_min_gcc_on_trap_runs_workload_as_bare(ab_min_gcc, initrd, tmp_path):
+    # Policy minimal on target trap: every trapping instruction is emulated after its trap.
+    _on_hypervisor_as_bare(ab_min_gcc, initrd, tmp_path, target="trap")
