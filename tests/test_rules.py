@@ -808,11 +808,7 @@ BAD_NTH = [
 
 @pytest.mark.parametrize("rule,msg", BAD_NTH, ids=[f"badnth{i}" for i in range(len(BAD_NTH))])
 def test_bad_nth_rules(asm, rule, msg):
-    o = asm("\t.text\n\tcli\n", f"afterburn-rules 1\n# a comment\n{rule}")
-    assert o.rc == 1, o.stderr
-    assert re.search(r"^\S+r\d+\.rules:3: ", o.stderr, re.M), o.stderr
-    assert msg in o.stderr, o.stderr
-    assert not o.path.exists()
+    test_bad_rules(asm, rule, msg)
 
 
 def test_good_nth_rules_accepted(asm):
