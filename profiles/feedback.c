@@ -237,19 +237,6 @@ static int same_file(const char *a, const char *b)
 	return same;
 }
 
-static unsigned long count_rules(const char *file)
-{
-	FILE *f = fopen(file, "r");
-	char line[1024];
-	unsigned long n = 0;
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "annotate", 8) || !strncmp(line, "exclude", 7) || !strncmp(line, "emit-inline", 11))
-			n++;
-	if (f)
-		fclose(f);
-	return n;
-}
-
 int ab_feedback_main(int argc, char **argv)
 {
 	struct fb_opts o;
@@ -286,7 +273,7 @@ int ab_feedback_main(int argc, char **argv)
 	step(&o, "compare");
 	int same = same_file(before.out, after.out) && before.run_status == after.run_status;
 	int unmatched = fb_unmatched_rules(rules_file, log, stderr);
-	unsigned long nrules = count_rules(rules_file);
+	unsigned long nrules = fb_rule_count(rules_file);
 	fb_print_table(stdout, &before, &after, o.no_full ? NULL : &full, same, unmatched, nrules);
 	char json[4096];
 	path(json, &o, "result.json");

@@ -55,6 +55,8 @@ extern const char *const fb_class_names[FB_CLASSES];
 int fb_measure_elf(struct fb_side *side);
 /* Per-class trap totals of side->dump; 0, or -1 with a message. */
 int fb_measure_dump(struct fb_side *side);
+/* How many rules (action lines) `rules` holds. */
+unsigned long fb_rule_count(const char *rules);
 /* Rules of `rules` that matched nothing according to the build's log;
  * printed as RULES:LINE warnings.  The count, or -1 if the log is unreadable. */
 int fb_unmatched_rules(const char *rules, const char *log, FILE *f);

@@ -44,7 +44,8 @@ int fb_measure_elf(struct fb_side *side)
 	return 0;
 }
 
-/* The rules of a file: the line numbers of its action lines. */
+/* The rules of a file: how many action lines it has, and the line numbers
+ * of the first cap of them. */
 static size_t rule_lines(const char *rules, unsigned *lines, size_t cap)
 {
 	FILE *f = fopen(rules, "r");
@@ -54,12 +55,20 @@ static size_t rule_lines(const char *rules, unsigned *lines, size_t cap)
 	while (f && fgets(buf, sizeof buf, f)) {
 		ln++;
 		const char *p = buf + strspn(buf, " \t");
-		if ((!strncmp(p, "annotate", 8) || !strncmp(p, "exclude", 7) || !strncmp(p, "emit-inline", 11)) && n < cap)
-			lines[n++] = ln;
+		if (!strncmp(p, "annotate", 8) || !strncmp(p, "exclude", 7) || !strncmp(p, "emit-inline", 11)) {
+			if (n < cap)
+				lines[n] = ln;
+			n++;
+		}
 	}
 	if (f)
 		fclose(f);
 	return n;
+}
+
+unsigned long fb_rule_count(const char *rules)
+{
+	return rule_lines(rules, NULL, 0);
 }
 
 int fb_unmatched_rules(const char *rules, const char *log, FILE *out)
@@ -68,6 +77,8 @@ int fb_unmatched_rules(const char *rules, const char *log, FILE *out)
 	static unsigned lines[CAP];
 	static unsigned long hits[CAP];
 	size_t n = rule_lines(rules, lines, CAP);
+	if (n > CAP)
+		n = CAP;
 	FILE *f = fopen(log, "r");
 	if (!f) {
 		fprintf(out, "afterburn feedback: %s: no rules log (did the build run afterburn-as?)\n", log);
