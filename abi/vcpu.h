@@ -49,8 +49,12 @@
  * or eax 1 and ecx the guest's #PF error code.  The wedge has no view of
  * guest-physical memory, and needs it for memory-mapped devices. */
 #define AB_HC_WALK     0x45
+/* The guest reset the machine (i8042 pulse, PIIX reset control): dump the
+ * traps and reset the real machine, as a PC would.  QEMU with -no-reboot then
+ * exits with status 0, as it does when the same guest resets bare. */
+#define AB_HC_RESET    0x46
 #define AB_HC_FIRST    AB_HC_RESUME
-#define AB_HC_LAST     AB_HC_WALK
+#define AB_HC_LAST     AB_HC_RESET
 #define AB_WALK_WRITE  1u
 #define AB_WALK_USER   2u    /* at the virtual CPL 3: the user view's rights */
 

@@ -45,6 +45,7 @@
 #define MODULE_LINE_MAX 127    /* hypervisor/abi/bootinfo.h: HV_BOOTINFO_CMDLINE less the NUL */
 #define VM_DIED_STATUS 255    /* root or the kernel ended the VM (or a reset): code 0x7F */
 #define TRIPLE_FAULT_STATUS 253   /* the guest triple-faulted: code 0x7E */
+#define WEDGE_PANIC_STATUS 251    /* the wedge gave up (wedge_panic): code 0x7D */
 
 static const char usage_text[] =
 	"usage: afterburn run --target bare|l4|trap GUEST.elf [OPTIONS]\n"
@@ -74,10 +75,12 @@ static const char usage_text[] =
 	"\n"
 	"The kernel's console (COM2) is copied to stderr when the run did not end\n"
 	"through the guest's isa-debug-exit: no trap dump, a VM that died or was\n"
-	"killed, status 255 (root or the kernel ended the VM, or a reset), 253 (a\n"
-	"triple fault), or an even status (no isa-debug-exit).\n"
+	"killed, status 255 (root or the kernel ended the VM), 253 (a triple\n"
+	"fault), 251 (the wedge gave up), or an even status other than a guest's\n"
+	"reset (no isa-debug-exit).\n"
 	"\n"
-	"Exit status: QEMU's (isa-debug-exit: the guest's code << 1 | 1); 2 usage\n"
+	"Exit status: QEMU's (isa-debug-exit: the guest's code << 1 | 1; a guest's\n"
+	"reset, through the i8042 or port 0xCF9: 0, as bare with -no-reboot); 2 usage\n"
 	"error or missing file; 124 timeout.\n";
 
 struct run_opts {
@@ -287,6 +290,18 @@ static const char *tmp_link(struct tmp *t, const char *name, const char *target)
 	return p;
 }
 
+/* The guest as a module: a link to it, or a copy without its DWARF. */
+static const char *guest_module(struct tmp *t, const char *name, const char *guest)
+{
+	const char *p = tmp_path(t, name);
+	int r = p ? ab_run_strip_debug(guest, p) : -1;
+	if (r == 0) {
+		t->nmade--;     /* not made: tmp_link takes the name again */
+		return tmp_link(t, name, guest);
+	}
+	return r > 0 ? p : NULL;
+}
+
 static void tmp_cleanup(struct tmp *t)
 {
 	for (int i = 0; i < t->nmade; i++)
@@ -425,8 +440,11 @@ static int report_com2(const struct run_opts *o, const char *com2_path, int stat
 	}
 	struct ab_trapdump d;
 	int have = ab_trapdump_find(log, &d) == 0;
+	/* A guest's reset ends QEMU with 0, as bare: the kernel says so. */
+	int reset = status == 0 && strstr(log, " reset the machine");
 	int abnormal = !have || status == VM_DIED_STATUS || status == TRIPLE_FAULT_STATUS ||
-		       status % 2 == 0 ||
+		       status == WEDGE_PANIC_STATUS || strstr(log, " needs reservetop") ||
+		       (status % 2 == 0 && !reset) ||
 		       strstr(log, " died") || strstr(log, ": killed\n") || strstr(log, ": killed\r\n");
 	if (abnormal || o->verbose) {
 		fprintf(stderr, "afterburn run: the kernel's console (COM2)%s:\n",
@@ -526,7 +544,7 @@ int ab_run_main(int argc, char **argv)
 		const char *k = tmp_link(&t, "hypervisor.elf", f.kernel);
 		const char *ro = k ? tmp_link(&t, "root.elf", f.root) : NULL;
 		const char *co = ro ? tmp_link(&t, "console.elf", f.console) : NULL;
-		const char *g = co ? tmp_link(&t, gname, o.guest) : NULL;
+		const char *g = co ? guest_module(&t, gname, o.guest) : NULL;
 		const char *w = g ? tmp_link(&t, "wedge.elf", f.wedge) : NULL;
 		const char *i = w && o.initrd ? tmp_link(&t, "initrd", o.initrd) : w;
 		const char *c = NULL;

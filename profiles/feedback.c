@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "feedback.h"
 #include "feedback_impl.h"
@@ -38,6 +39,8 @@ static void usage(FILE *f)
 "  --rules FILE       the first build uses these rules (a further iteration)\n"
 "  --run-arg ARG      pass ARG to afterburn run (repeat: --run-arg --initrd --run-arg F)\n"
 "  --timeout S        per run (afterburn run --timeout)\n"
+"  --compare PREFIX   compare only the output lines that start with PREFIX\n"
+"                     (a kernel's boot log holds timing lines; its workload's do not)\n"
 "  --no-full          skip the policy-full build that the site count is compared with\n"
 "  -q, --quiet        print only the table\n"
 "  -h, --help\n"
@@ -54,6 +57,7 @@ static int parse(int argc, char **argv, struct fb_opts *o)
 		{ "target", required_argument, 0, 't' }, { "top", required_argument, 0, 'n' },
 		{ "min-share", required_argument, 0, 's' }, { "rules", required_argument, 0, 'r' },
 		{ "run-arg", required_argument, 0, 'a' }, { "timeout", required_argument, 0, 'T' },
+		{ "compare", required_argument, 0, 'c' },
 		{ "no-full", no_argument, 0, 'F' }, { "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
 	};
@@ -74,6 +78,7 @@ static int parse(int argc, char **argv, struct fb_opts *o)
 		case 's': o->min_share = optarg; break;
 		case 'r': o->start_rules = optarg; break;
 		case 'T': o->timeout = optarg; break;
+		case 'c': o->compare = optarg; break;
 		case 'F': o->no_full = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'a':
@@ -218,18 +223,42 @@ static int rules(const struct fb_opts *o, const struct fb_side *before, const ch
 	return st ? -1 : 0;
 }
 
-/* The two runs' outputs, byte for byte. */
-static int same_file(const char *a, const char *b)
+/* The next line of f that starts with prefix, whole (getline), into *buf;
+ * its length, or -1 at the end. */
+static ssize_t next_line(FILE *f, const char *prefix, char **buf, size_t *size)
+{
+	ssize_t n;
+	while ((n = getline(buf, size, f)) >= 0)
+		if (!strncmp(*buf, prefix, strlen(prefix)))
+			return n;
+	return -1;
+}
+
+/* The two runs' outputs: byte for byte, or with --compare only their lines
+ * with the prefix (the rest must not matter: a kernel's boot lines time
+ * things). */
+static int same_output(const char *a, const char *b, const char *prefix)
 {
 	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
 	int same = fa && fb;
-	while (same) {
+	char *la = NULL, *lb = NULL;
+	size_t sa = 0, sb = 0;
+	while (same && !prefix) {
 		int ca = getc(fa), cb = getc(fb);
 		if (ca != cb)
 			same = 0;
 		if (ca == EOF || cb == EOF)
 			break;
 	}
+	while (same && prefix) {
+		ssize_t na = next_line(fa, prefix, &la, &sa), nb = next_line(fb, prefix, &lb, &sb);
+		if (na != nb || (na > 0 && memcmp(la, lb, (size_t)na)))
+			same = 0;
+		if (na < 0 || nb < 0)
+			break;
+	}
+	free(la);
+	free(lb);
 	if (fa)
 		fclose(fa);
 	if (fb)
@@ -271,7 +300,7 @@ int ab_feedback_main(int argc, char **argv)
 	if (run(&o, "after", &after))
 		return 1;
 	step(&o, "compare");
-	int same = same_file(before.out, after.out) && before.run_status == after.run_status;
+	int same = same_output(before.out, after.out, o.compare) && before.run_status == after.run_status;
 	int unmatched = fb_unmatched_rules(rules_file, log, stderr);
 	unsigned long nrules = fb_rule_count(rules_file);
 	fb_print_table(stdout, &before, &after, o.no_full ? NULL : &full, same, unmatched, nrules);

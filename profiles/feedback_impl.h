@@ -18,6 +18,7 @@ struct fb_opts {
 	const char *top, *min_share;
 	const char *timeout;
 	const char *start_rules;    /* rules of the first build (another iteration) */
+	const char *compare;        /* compare only the output lines with this prefix */
 	const char *run_args[FB_MAX_RUN_ARGS];
 	int n_run_args;
 	int no_full;

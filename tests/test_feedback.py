@@ -110,3 +110,21 @@ def test_feedback_build_failure_is_reported(tmp_path):
     assert r.returncode == 1
     assert "the build failed (status 3)" in r.stderr
     assert "broken" in (tmp_path / "d" / "before.build.log").read_text()
+
+
+def test_feedback_compare_prefix(tmp_path):
+    """--compare PREFIX compares only the output lines with the prefix: a build that
+    gives another guest once rules are set changes the output, but not its verdict line."""
+    a, b = BUILD / "guests" / "build-uart.sh", BUILD / "guests" / "build-cpuid.sh"
+    elf = tmp_path / "g.elf"
+    cmd = f'if [ -n "$AFTERBURN_RULES" ]; then {b} {elf}; else {a} {elf}; fi'
+    base = [str(AFTERBURN), "feedback", "--build", cmd, "--elf", str(elf), "--no-full",
+            "--timeout", "120", "-q"]
+    r = subprocess.run(base + ["--dir", str(tmp_path / "all")], capture_output=True, text=True,
+                       env=ENV)
+    assert r.returncode == 1 and "the outputs differ" in r.stderr, r.stderr
+    r = subprocess.run(base + ["--dir", str(tmp_path / "verdict"), "--compare", "Test result:"],
+                       capture_output=True, text=True, env=ENV)
+    assert r.returncode == 0, r.stderr
+    out = (tmp_path / "verdict" / "before.out").read_text()
+    assert "Test result: SUCCESS" in out and out != (tmp_path / "verdict" / "after.out").read_text()

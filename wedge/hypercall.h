@@ -57,6 +57,14 @@ static inline __attribute__((noreturn)) void hc_shutdown(uint32_t code)
 	__builtin_unreachable();
 }
 
+/* The guest reset the machine: the kernel dumps its trap counts and resets
+ * the real one (QEMU -no-reboot: status 0, as bare). */
+static inline __attribute__((noreturn)) void hc_reset(void)
+{
+	__asm__ volatile("int $0x30" : : "a"(AB_HC_RESET) : "memory");
+	__builtin_unreachable();
+}
+
 /* HV_SYS_MYSELF: our UTCB's address (message registers MR0..MR15). */
 static inline uint32_t *hv_utcb(void)
 {

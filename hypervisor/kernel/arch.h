@@ -150,6 +150,10 @@ void arch_debug_putc(char c);
  * code << 1 | 1), then halt forever. */
 void arch_shutdown(uint32_t code) __attribute__((noreturn));
 
+/* Reset the machine: the keyboard controller's reset pulse, then a triple
+ * fault should it not answer.  QEMU with -no-reboot exits with status 0. */
+void arch_reset(void) __attribute__((noreturn));
+
 /* Idle until the next interrupt (sti; hlt), with interrupts off again on
  * return. */
 void arch_idle(void);

@@ -8,7 +8,7 @@
 #include "vm.h"
 #include "kinds.h"
 
-#define SLOTS 4096u   /* a power of two */
+#define SLOTS 32768u  /* a power of two: a Linux boot and workload fill about 10,000 */
 
 struct trap_slot {
 	uint32_t eip, kind, count;
@@ -40,7 +40,8 @@ void trapcount_add(uint32_t eip, uint32_t kind)
 	overflow++;
 }
 
-static const char *const hypercalls[] = { "resume", "flush", "timer", "halt", "shutdown", "walk" };
+static const char *const hypercalls[] = { "resume", "flush", "timer", "halt", "shutdown", "walk",
+						     "reset" };
 
 static void print_kind(uint32_t k)
 {

@@ -98,15 +98,22 @@ void vm_space_revoked(struct space *s)
 }
 
 /* The wedge crashed or the guest broke the ABI beyond repair: end the run
- * the way a guest's own shutdown would, so a test sees it at once. */
+ * the way a guest's own shutdown would, so a test sees it at once.
+ * VM_END_RESET: the guest reset the machine; so do we, as a PC would. */
 int vm_exit_continue;
 
 void vm_end(struct tcb *t, uint32_t code)
 {
-	kprintf("hypervisor: VM %x ended, code %x\n", t->tid, code);
+	if (code == VM_END_RESET)
+		kprintf("hypervisor: VM %x reset the machine\n", t->tid);
+	else
+		kprintf("hypervisor: VM %x ended, code %x\n", t->tid, code);
 	trapcount_dump();
-	if (!vm_exit_continue)
+	if (!vm_exit_continue) {
+		if (code == VM_END_RESET)
+			arch_reset();
 		arch_shutdown(code);
+	}
 	thread_kill(t);
 }
 

@@ -29,6 +29,7 @@ struct vm {
 	uint32_t timer_next;           /* tick of the next expiry; 0: off */
 	uint8_t halted;                /* blocked in AB_HC_HALT */
 	uint8_t upcall_open;           /* an upcall awaits its RESUME (counted then) */
+	uint8_t told_top;              /* said once that the guest reached into our top 64 MiB */
 	uint32_t trap_eip;             /* guest eip of that upcall (ours, not the page's) */
 	uint32_t trap_vector;
 	uint32_t desc_gen;             /* the vCPU page's desc_gen we last took */
@@ -55,6 +56,7 @@ void vm_space_revoked(struct space *s);      /* root took guest memory back */
 /* The VM ends: its traps are dumped, then QEMU exits with code << 1 | 1,
  * or, with vm_exit=continue on the command line, the vCPU is killed and
  * everything else runs on.  vm_die: the same with code 0x7F and why. */
+#define VM_END_RESET 0xFFFFFFFFu   /* vm_end's code for a guest's reset (AB_HC_RESET) */
 void vm_end(struct tcb *t, uint32_t code);
 void vm_die(struct tcb *t, const char *why);
 extern int vm_exit_continue;

@@ -109,6 +109,21 @@ static void page_from_root(struct tcb *t, struct trap_frame *tf, uint32_t gpa)
 	fault_to_pager(t, gpa, tf->eip, tf->error);
 }
 
+/* The guest reached for an address in the top 64 MiB, which every space
+ * gives to the kernel and the wedge: it gets its #PF, but the likely end is
+ * a double fault with no word of why.  A Linux guest puts its fixmap, its
+ * cpu_entry_area and the read-only GDT alias there unless reservetop moves
+ * them (and vmalloc's end with them) below 0xFC000000: say so, once. */
+static void told_top(struct vm *vm, const struct trap_frame *tf, uint32_t addr)
+{
+	if (vm->told_top)
+		return;
+	vm->told_top = 1;
+	kprintf("hypervisor: VM %x touched %x (eip %x), in the top 64 MiB the hypervisor and the "
+		"wedge own; a Linux guest needs reservetop=64M on its command line\n", vm->tcb->tid,
+		addr, tf->eip);
+}
+
 void vm_trap(struct tcb *t, struct trap_frame *tf)
 {
 	struct vm *vm = t->vm;
@@ -150,6 +165,8 @@ void vm_trap(struct tcb *t, struct trap_frame *tf)
 			tf->eip = p->fixup_eip;
 			return;
 		}
+		if (unlikely(addr >= KERNEL_BASE))
+			told_top(vm, tf, addr);
 		upcall(t, tf, r == WALK_BADPHYS ? AB_UPCALL_BADPHYS : VEC_PF, err, addr);
 		return;
 	}
@@ -233,6 +250,10 @@ void vm_syscall(struct tcb *t, struct trap_frame *tf)
 		break;
 	case AB_HC_WALK:
 		walk(t, tf);
+		break;
+	case AB_HC_RESET:
+		count_open_upcall(vm);
+		vm_end(t, VM_END_RESET);
 		break;
 	default:   /* AB_HC_SHUTDOWN */
 		count_open_upcall(vm);

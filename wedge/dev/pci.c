@@ -8,13 +8,12 @@
  *
  * 0xCF9 is the PIIX reset control register on QEMU's pc: a byte write with
  * bit 2 (reset CPU) set is a reset, which ends the guest as the i8042's
- * reset does (code 0x7F); bit 1 reads back.
+ * reset does (hc_reset); bit 1 reads back.
  */
 #include "devices.h"
 #include "hypercall.h"
 
 #define RCR_PORT   0xCF9
-#define RESET_CODE 0x7F
 
 static uint32_t config_address;
 static uint8_t rcr;
@@ -39,7 +38,7 @@ void pci_out(uint16_t port, unsigned size, uint32_t value)
 	if (port == RCR_PORT && size == 1) {
 		if (value & 0x04) {
 			dev_console_flush();
-			hc_shutdown(RESET_CODE);
+			hc_reset();
 		}
 		rcr = value & 0x02;
 		return;
