@@ -7,6 +7,11 @@
  * guest can take it: at every exit from the wedge with IF set, which
  * covers sti, popf, iret and an EOI that uncovers a lower-priority line.
  * The kernel never upcalls while the wedge runs, so this check is ours.
+ *
+ * Bit 0 is the guest's timer: each expiry is also the devices' tick
+ * (dev_tick), when the UART sends held output and asks the console server
+ * for input.  The kernel wakes a halted vCPU for nothing but its timer, so
+ * that is the earliest a typed byte could reach a sleeping guest anyway.
  */
 #include "vcpu_state.h"
 
@@ -16,6 +21,8 @@ void irq_sync(void)
 	__asm__ volatile("xchg %0, %1" : "+r"(p), "+m"(vcpu->irq_pending) : : "memory");
 	if (p)
 		pic_raise(p);
+	if (p & 1u)
+		dev_tick();      /* may raise IRQ 4: before anyone asks the PIC */
 	vcpu->irq_unmasked = pic_unmasked();
 }
 
@@ -42,6 +49,9 @@ int irq_check(struct gregs *r)
 
 void irq_halt(struct gregs *r)
 {
+	/* An idle guest is likely waiting for an answer to what it printed
+	 * last (a prompt has no newline): the console has it before we sleep. */
+	dev_console_flush();
 	while (!irq_check(r))
 		hc_halt();   /* wakes on irq_pending & irq_unmasked */
 }

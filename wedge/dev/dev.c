@@ -163,6 +163,11 @@ void dev_console_flush(void)
 	uart_flush();
 }
 
+void dev_tick(void)
+{
+	uart_tick();
+}
+
 uint32_t dev_now_ms(void)
 {
 	return vcpu->ticks;

@@ -40,7 +40,14 @@ uint32_t pic_unmasked(void);
  * counts lines, not vectors. */
 int pic_last_line(void);
 
-/* Send what the UART holds to the console server (before a shutdown). */
+/* Send what the UART holds to the console server (before a shutdown, and
+ * when the guest halts: a prompt has no newline to send it). */
 void dev_console_flush(void);
+
+/* The guest's timer expired (the CPU part took bit 0 of vcpu->irq_pending),
+ * once per expiry.  The models that talk to the outside look now: the UART
+ * sends held output and asks the console server for input.  May raise
+ * IRQ 4, so the CPU part calls it before it looks for a deliverable line. */
+void dev_tick(void);
 
 #endif

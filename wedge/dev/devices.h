@@ -36,6 +36,7 @@ void uart_reset(uint32_t console_tid);
 uint32_t uart_in(uint16_t port, unsigned size);
 void uart_out(uint16_t port, unsigned size, uint32_t value);
 void uart_flush(void);
+void uart_tick(void);
 
 void pic_reset(void);
 uint32_t pic_in(uint16_t port, unsigned size);

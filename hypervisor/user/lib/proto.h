@@ -50,6 +50,12 @@ struct hvu_args {
  * no prefix, no "\n" -> "\r\n" (a guest's output must match a bare run's). */
 #define CONS_WRITE 0x0001u
 #define CONS_MAX   56u        /* 14 words */
+/* Input: a call with label CONS_READ and MR1 the most bytes the caller can
+ * take (1..CONS_MAX); the reply has label 0, MR1 the count n (0: nothing
+ * typed), MR2.. the bytes as in CONS_WRITE.  Never blocks: the caller (the
+ * wedge's UART, at its guest's timer ticks) asks again later.  The bytes
+ * are what arrived on COM1, raw, oldest first; whoever asks first gets them. */
+#define CONS_READ  0x0002u
 
 /* COM1, which root hands to the console server. */
 #define COM1_BASE  0x3F8u

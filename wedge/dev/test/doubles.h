@@ -24,6 +24,13 @@ struct sent_msg {
 extern struct sent_msg msgs[MAX_MSGS];
 extern unsigned msg_count, utcb_calls;
 
+/* hv_call with CONS_READ: the console server's input.  cons_input queues
+ * bytes as if typed; each read takes up to what it asks for.  Reads are not
+ * recorded in msgs (they are not output); read_calls counts them. */
+void cons_input(const char *bytes, unsigned n);
+unsigned cons_input_left(void);
+extern unsigned read_calls;
+
 void doubles_reset(void);
 
 #endif

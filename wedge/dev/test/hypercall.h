@@ -17,6 +17,9 @@ extern struct ab_vcpu test_vcpu;
 
 void hc_timer(uint32_t period_us, int periodic);
 _Noreturn void hc_shutdown(uint32_t code);
+/* The reset double ends the same way, with the code TEST_RESET_CODE. */
+#define TEST_RESET_CODE 0x10000
+_Noreturn void hc_reset(void);
 uint32_t *hv_utcb(void);
 uint32_t hv_call(uint32_t to);
 

@@ -535,6 +535,202 @@ static void test_uart(void)
 	EQ(msg_count, 0);
 }
 
+/* --- UART input (CONS_READ at the guest's ticks) ------------------------------ */
+
+/* Read RBR while LSR.DR says a byte waits, as Linux's 8250 interrupt
+ * handler does; the bytes read, NUL-terminated. */
+static unsigned uart_drain(char *out, unsigned max)
+{
+	unsigned n = 0;
+	while (n + 1 < max && (inb(0x3FD) & 0x01))
+		out[n++] = (char)inb(0x3F8);
+	out[n] = 0;
+	return n;
+}
+
+/* A tick of a guest at HZ=250: 4 ms of the kernel's clock, then dev_tick. */
+static void tick(void)
+{
+	test_vcpu.ticks += 4;
+	dev_tick();
+}
+
+static void test_uart_input(void)
+{
+	char buf[64];
+
+	/* A guest that polls (IER.RDI clear): nothing is asked at the tick;
+	 * its next LSR read asks, once per tick, for what the holding
+	 * register takes (FIFOs off: one byte). */
+	fresh(7);
+	cons_input("ab", 2);
+	EQ(inb(0x3FD), 0x60);                   /* no tick yet: nothing asked */
+	EQ(read_calls, 0);
+	tick();
+	EQ(read_calls, 0);
+	EQ(inb(0x3FD), 0x61);                   /* asked: DR */
+	EQ(read_calls, 1);
+	EQ(inb(0x3F8), 'a');
+	EQ(inb(0x3FD), 0x60);                   /* one ask per tick */
+	EQ(inb(0x3F8), 'a');                    /* the holding register keeps it (QEMU) */
+	EQ(read_calls, 1);
+	tick();
+	EQ(inb(0x3F8), 'b');                    /* an RBR read asks too */
+	EQ(read_calls, 2);
+	EQ(cons_input_left(), 0);
+	EQ(msg_count, 0);                       /* reads are not output */
+
+	/* A prompt without a newline goes out at the next tick. */
+	putstr("/ # ");
+	EQ(msg_count, 0);
+	tick();
+	EQ(msg_count, 1);
+	EQ(msg_bytes(0, buf), 4);
+	CHECK(!memcmp(buf, "/ # ", 4), "prompt");
+	tick();
+	EQ(msg_count, 1);                       /* nothing held: no message */
+
+	/* IER.RDI, FIFOs off: the tick asks for one byte; IRQ 4 rises,
+	 * IIR says received data, reading RBR ends it. */
+	fresh(7);
+	pic_guest_init();
+	outb(0x21, 0xEB);                       /* unmask IRQ 4 */
+	outb(0x3F9, 0x01);
+	EQ(inb(0x3FA), 0x01);
+	EQ(pic_ack(), -1);
+	cons_input("xy", 2);
+	tick();
+	EQ(read_calls, 1);
+	EQ(inb(0x3FA), 0x04);
+	EQ(pic_ack(), 0x24);
+	EQ(inb(0x3F8), 'x');
+	EQ(inb(0x3FA), 0x01);
+	EQ(inb(0x3FD), 0x60);                   /* the guest listens: no ask on reads */
+	outb(0x20, 0x20);
+	tick();                             /* the next byte: a new edge */
+	EQ(pic_ack(), 0x24);
+	EQ(inb(0x3F8), 'y');
+	outb(0x20, 0x20);
+	tick();                             /* nothing typed: no interrupt */
+	EQ(read_calls, 3);
+	EQ(inb(0x3FA), 0x01);
+	EQ(pic_ack(), -1);
+	/* An ask that found nothing: the next waits 20 ms, 5 ticks of 4 ms. */
+	cons_input("w", 1);
+	tick();
+	tick();
+	tick();
+	tick();
+	EQ(read_calls, 3);
+	EQ(inb(0x3FD), 0x60);                   /* nor does a read ask meanwhile */
+	tick();
+	EQ(read_calls, 4);
+	EQ(pic_ack(), 0x24);
+	EQ(inb(0x3F8), 'w');
+	outb(0x20, 0x20);
+
+	/* FIFOs on, trigger at 8 (Linux's 16550A setting): a tick asks for
+	 * up to the 16 free bytes; what it took times out at once (CTI,
+	 * above RDI as in QEMU), and a drain empties the FIFO. */
+	fresh(7);
+	pic_guest_init();
+	outb(0x21, 0xEB);
+	outb(0x3FA, 0x81);
+	outb(0x3F9, 0x05);                      /* RDI and RLSI, as Linux's 8250 */
+	EQ(inb(0x3FA), 0xC1);
+	const char *typed = "echo $((6*7))\nuname -m\nls /bin | wc -l\nmount\n";
+	unsigned len = (unsigned)strlen(typed);
+	cons_input(typed, len);
+	tick();
+	EQ(read_calls, 1);
+	EQ(inb(0x3FA), 0xCC);
+	EQ(pic_ack(), 0x24);
+	EQ(uart_drain(buf, sizeof buf), 16);
+	CHECK(!memcmp(buf, typed, 16), "the first 16 bytes");
+	EQ(inb(0x3FA), 0xC1);
+	outb(0x20, 0x20);
+	/* Unread bytes hold the rest back: a full FIFO asks for nothing. */
+	tick();
+	EQ(read_calls, 2);
+	EQ(pic_ack(), 0x24);
+	outb(0x20, 0x20);
+	tick();
+	EQ(read_calls, 2);
+	EQ(inb(0x3F8), typed[16]);
+	EQ(inb(0x3F8), typed[17]);
+	tick();                             /* room for 2 */
+	EQ(read_calls, 3);
+	EQ(uart_drain(buf, sizeof buf), 16);
+	CHECK(!memcmp(buf, typed + 18, 16), "the next 16 bytes");
+	tick();
+	EQ(pic_ack(), 0x24);                    /* drained, so the rest is a new edge */
+	outb(0x20, 0x20);
+	EQ(uart_drain(buf, sizeof buf), len - 34);
+	CHECK(!memcmp(buf, typed + 34, len - 34), "the rest");
+	EQ(cons_input_left(), 0);
+	EQ(inb(0x3FD), 0x60);
+
+	/* The trigger level and the timeout, with bytes that come through
+	 * loopback (no tick between them): below the level no interrupt,
+	 * at it RDI; the tick makes the timeout due; an RBR read clears it
+	 * until the next tick.  Loopback asks the console server nothing. */
+	fresh(7);
+	outb(0x3FA, 0x41);                      /* trigger at 4 */
+	outb(0x3F9, 0x01);
+	outb(0x3FC, 0x10);
+	cons_input("zz", 2);
+	outb(0x3F8, '1');
+	outb(0x3F8, '2');
+	outb(0x3F8, '3');
+	EQ(inb(0x3FA), 0xC1);
+	outb(0x3F8, '4');
+	EQ(inb(0x3FA), 0xC4);
+	EQ(inb(0x3F8), '1');
+	EQ(inb(0x3FA), 0xC1);                   /* 3 left: below the level */
+	tick();
+	EQ(read_calls, 0);
+	EQ(inb(0x3FA), 0xCC);
+	EQ(inb(0x3F8), '2');
+	EQ(inb(0x3FA), 0xC1);
+	tick();
+	EQ(inb(0x3FA), 0xCC);
+	outb(0x3FA, 0x43);                      /* clearing the FIFO ends it */
+	EQ(inb(0x3FA), 0xC1);
+	EQ(inb(0x3FD), 0x60);
+	outb(0x3FC, 0x00);
+	tick();
+	EQ(read_calls, 1);                      /* out of loopback: asked */
+	EQ(inb(0x3FA), 0xCC);
+	EQ(uart_drain(buf, sizeof buf), 2);
+	CHECK(!strcmp(buf, "zz"), "typed after loopback");
+
+	/* Every byte value passes unchanged. */
+	fresh(7);
+	outb(0x3FA, 0x01);
+	outb(0x3F9, 0x01);
+	char all[256];
+	for (unsigned v = 0; v < 256; v++)
+		all[v] = (char)v;
+	cons_input(all, 256);
+	unsigned got = 0;
+	for (unsigned t = 0; t < 64 && got < 256; t++) {
+		tick();
+		while (inb(0x3FD) & 0x01) {
+			CHECK(inb(0x3F8) == got, "byte %u", got);
+			got++;
+		}
+	}
+	EQ(got, 256);
+
+	/* No console server: nothing is asked. */
+	fresh(0);
+	outb(0x3F9, 0x01);
+	cons_input("q", 1);
+	tick();
+	EQ(inb(0x3FD), 0x60);
+	EQ(read_calls, 0);
+}
+
 /* --- shutdowns ------------------------------------------------------------------ */
 static void test_shutdown(void)
 {
@@ -558,13 +754,13 @@ static void test_shutdown(void)
 	EQ(inb(0x64) & 0x01, 0);
 	outb(0x64, 0xFF);                       /* pulse nothing */
 	outb(0x60, 0xFE);                       /* data, not a command */
-	EQ(SHUTDOWN_CODE(outb(0x64, 0xFE)), 0x7F);
-	EQ(SHUTDOWN_CODE(outb(0x64, 0xF0)), 0x7F);
+	EQ(SHUTDOWN_CODE(outb(0x64, 0xFE)), TEST_RESET_CODE);
+	EQ(SHUTDOWN_CODE(outb(0x64, 0xF0)), TEST_RESET_CODE);
 
 	/* PIIX reset control. */
 	outb(0xCF9, 0x02);
 	EQ(inb(0xCF9), 0x02);
-	EQ(SHUTDOWN_CODE(outb(0xCF9, 0x06)), 0x7F);
+	EQ(SHUTDOWN_CODE(outb(0xCF9, 0x06)), TEST_RESET_CODE);
 }
 
 /* --- PCI -------------------------------------------------------------------------- */
@@ -674,6 +870,7 @@ int main(void)
 	test_pit();
 	test_rtc();
 	test_uart();
+	test_uart_input();
 	test_shutdown();
 	test_pci();
 	test_ioapic();
