@@ -18,7 +18,7 @@ remaining hot spots after the loop.
 
 Kernels are built as tests/test_linux.py builds them (build/linux/NAME); the loop builds its own
 (build/linux/fb-CC, twice: without and with rules). Build the tools first (scripts/build).
-Usage: bench/linux_traps.py [--cc gcc,clang] [--top N]
+Usage: bench/linux_traps.py [--cc gcc,clang] [--top N] [--reuse CC,...]
 """
 import argparse
 import json
@@ -134,6 +134,7 @@ def feedback(cc, initrd, out):
 
 
 def measure(cc, initrd, top):
+    """Everything for one compiler; also saved as build/linux-traps/CC/measure.json."""
     out = OUT / cc
     out.mkdir(parents=True, exist_ok=True)
     k_min = build(f"ab-minimal-{cc}", kernel_args(cc, "minimal") + ["--policy", "minimal"])
@@ -151,10 +152,21 @@ def measure(cc, initrd, top):
     for label, r in runs.items():
         if r["wl"] != ref:
             raise SystemExit(f"linux_traps: {cc}: the WL: lines of {label} differ from l4/minimal")
-    return {"runs": runs, "feedback": fb, "feedback_table": fb_table,
-            "hot_after": hot_spots(fbdir / "after.dump", fbdir / "after.elf", top),
-            "hot_before": hot_spots(fbdir / "before.dump", fbdir / "before.elf", top),
-            "wl_lines": len(ref)}
+    m = {"runs": runs, "feedback": fb, "feedback_table": fb_table,
+         "hot_after": hot_spots(fbdir / "after.dump", fbdir / "after.elf", top),
+         "hot_before": hot_spots(fbdir / "before.dump", fbdir / "before.elf", top),
+         "wl_lines": len(ref), "measured": time.strftime("%Y-%m-%d %H:%M:%S")}
+    (out / "measure.json").write_text(json.dumps(m, indent=1) + "\n")
+    return m
+
+
+def reuse(cc):
+    """The measurement an earlier run (or tests/test_linux_feedback.py) saved, if any."""
+    f = OUT / cc / "measure.json"
+    if not f.exists():
+        raise SystemExit(f"linux_traps: --reuse {cc}: {f} does not exist (measure it first)")
+    log(f"{cc}: reusing the measurement in {f}")
+    return json.loads(f.read_text())
 
 
 def table(cc, m):
@@ -194,6 +206,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cc", default="gcc,clang", help="compilers, comma-separated")
     ap.add_argument("--top", type=int, default=10, help="hot spots to list")
+    ap.add_argument("--reuse", default="", metavar="CC,...",
+                    help="take these compilers' figures from their last measure.json "
+                         "(tests/test_linux_feedback.py writes clang's) instead of measuring")
     a = ap.parse_args()
     ccs = [c for c in a.cc.split(",") if c]
     if any(c not in ("gcc", "clang") for c in ccs):
@@ -204,13 +219,15 @@ def main():
     initrd = LINUX / "initramfs.cpio.gz"
     subprocess.run([str(GP / "mkinitramfs"), str(initrd)], check=True, stdout=subprocess.DEVNULL)
     results, lines = {}, []
+    reused = [c for c in a.reuse.split(",") if c]
     for cc in ccs:
-        results[cc] = measure(cc, initrd, a.top)
-        lines += table(cc, results[cc]) + [""]
+        results[cc] = reuse(cc) if cc in reused else measure(cc, initrd, a.top)
+        lines += table(cc, results[cc]) + [f"  (measured {results[cc].get('measured', '?')})", ""]
     lines += ["Columns: policy/target of the kernel and the run; l4/profiled is policy minimal plus",
               "the rules of one `afterburn feedback` iteration (written from the l4/minimal run).",
               "Deterministic counts from the hypervisor's trap dump; nothing here is timed.",
-              f"command: bench/linux_traps.py --cc {a.cc}  (files in {OUT.relative_to(ROOT)}/CC)"]
+              f"command: bench/linux_traps.py --cc {a.cc}" + (f" --reuse {a.reuse}" if reused else "") +
+              f"  (files in {OUT.relative_to(ROOT)}/CC)"]
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
