@@ -40,6 +40,13 @@
  * from anywhere else in a VM, int $0x30 is the guest's own interrupt. */
 #define AB_HC_RESUME   0x40  /* load vcpu->regs, pick the view from vcpu->cpl; no return */
 #define AB_HC_FLUSH    0x41  /* ebx 0: drop both shadows (CR3/CR0/CR4 change); else invlpg ebx */
+/* AB_HC_FLUSH's ecx with ebx 0: the guest loaded CR3 with a different page
+ * directory (vcpu->cr3 already holds it).  The kernel may keep the shadow
+ * page tables that map only supervisor pages and that the new directory
+ * reaches through the same PDEs, as a TLB keeps global pages; anything
+ * else, and ecx 0, drops everything.  A kernel that predates it ignores
+ * ecx, and so drops everything. */
+#define AB_FLUSH_SWITCH 1u
 #define AB_HC_TIMER    0x42  /* ebx period in us (0: stop), ecx 1 periodic / 0 one-shot: IRQ 0 */
 #define AB_HC_HALT     0x43  /* block until irq_pending & irq_unmasked != 0; returns 0 */
 #define AB_HC_SHUTDOWN 0x44  /* ebx guest exit code: dump the traps, end QEMU (code<<1|1) */

@@ -3,7 +3,9 @@
  * invlpg, invd, wbinvd.  The kernel reads vcpu->cr0 (PG, WP), cr3 and cr4
  * to build the shadows, so those are kept current and every change that
  * alters translation drops them, and the wedge's own cache of guest-physical
- * addresses (flush_translations(0), gphys.c); invlpg drops one page.
+ * addresses (flush_translations(0), gphys.c); invlpg drops one page.  A CR3
+ * load of another page directory tells the kernel so (switch_translations):
+ * it may keep the supervisor tables both directories share.
  * Behaviour follows QEMU TCG (helper_write_crN, helper_lmsw): CPL checks
  * first, then #UD for a register that does not exist.
  */
@@ -75,11 +77,19 @@ uint32_t emu_cr(const struct insn_ctx *c, struct gregs *r)
 	case 2:
 		cpu.cr2 = v;
 		return 0;
-	case 3:
+	case 3: {
+		/* Another page directory is an address-space switch, which may
+		 * keep what the two share; the same one again is how a guest
+		 * without PGE flushes its whole TLB. */
+		int other = ((cpu.cr3 ^ v) & ~0xfffu) != 0;
 		cpu.cr3 = v;
 		vcpu->cr3 = v;
-		flush_translations(0);
+		if (other)
+			switch_translations();
+		else
+			flush_translations(0);
 		return 0;
+	}
 	default:
 		if (v & ~CR4_KNOWN)
 			return GP0;

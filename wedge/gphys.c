@@ -59,10 +59,24 @@ uint32_t gphys_of(uint32_t la, int write, uint32_t *gpa)
 	return 0;
 }
 
-void flush_translations(uint32_t va)
+static void forget(uint32_t va)
 {
 	for (unsigned i = 0; i < TLB_ENTRIES; i++)
 		if (!va || tlb[i].page == (va & ~0xfffu))
 			tlb[i].valid = 0;
+}
+
+void flush_translations(uint32_t va)
+{
+	forget(va);
 	hc_flush(va);
+}
+
+/* A load of another page directory.  Our few device pages are all
+ * forgotten (cheap to walk again); the kernel keeps what the two
+ * directories share. */
+void switch_translations(void)
+{
+	forget(0);
+	hc_flush_switch();
 }

@@ -32,6 +32,10 @@ static inline __attribute__((noreturn)) void hc_resume(void)
 /* Drop both shadows (va 0: CR3, CR0 or CR4 changed) or one page (invlpg). */
 static inline void hc_flush(uint32_t va) { hc0(AB_HC_FLUSH, va, 0); }
 
+/* The guest loaded CR3 with another page directory: drop the shadows but
+ * what the old and new directories share (AB_FLUSH_SWITCH). */
+static inline void hc_flush_switch(void) { hc0(AB_HC_FLUSH, 0, AB_FLUSH_SWITCH); }
+
 /* Raise IRQ 0 every period_us (periodic) or once after it; 0 stops. */
 static inline void hc_timer(uint32_t period_us, int periodic) { hc0(AB_HC_TIMER, period_us, periodic ? 1 : 0); }
 

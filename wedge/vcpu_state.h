@@ -217,6 +217,7 @@ uint32_t gphys_of(uint32_t la, int write, uint32_t *gpa);
 /* The guest's translation changed (CR0, CR3, CR4, invlpg): drop what we
  * and the kernel's shadows hold for va, or everything for va 0. */
 void flush_translations(uint32_t va);
+void switch_translations(void);    /* CR3 now names another page directory */
 
 /* --- descriptors (segments.c) ------------------------------------------------------ */
 /* Read the descriptor for sel from the GDT or LDT: 0, EXC(#GP, sel) past the

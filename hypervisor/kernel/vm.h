@@ -22,6 +22,8 @@ struct vm {
 	uint32_t page_phys;
 	uint32_t *pd[VIEWS];           /* shadow page directories */
 	uint32_t pd_phys[VIEWS];
+	uint32_t *pd_src;              /* per kernel-view table: the guest PDE it was filled through */
+	uint32_t shadow_cr3;           /* the guest CR3 of the last full flush or switch */
 	unsigned view;                 /* the one the vCPU runs on */
 	unsigned shadow_pages;         /* shadow page tables now allocated */
 	uint32_t mem_size;             /* guest-physical memory: [0, mem_size) */
@@ -80,6 +82,12 @@ enum walk_result shadow_fill(struct vm *vm, uint32_t va, int write, int supervis
  * shadow_fill (WALK_BADPHYS: a page table outside guest memory). */
 enum walk_result shadow_translate(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *gpa);
 void shadow_flush_all(struct vm *vm);
+/* AB_HC_FLUSH with AB_FLUSH_SWITCH: the guest loaded CR3 with another page
+ * directory.  Drops the user view and every kernel-view table that holds a
+ * user translation or that the new directory does not reach through the
+ * same PDE (docs/vm.md, "Shadows across address spaces"); with paging off
+ * or the same directory again, it is shadow_flush_all. */
+void shadow_switch(struct vm *vm);
 void shadow_sync_wedge(struct vm *vm);
 void shadow_flush_page(struct vm *vm, uint32_t va);
 int shadow_init(struct vm *vm);

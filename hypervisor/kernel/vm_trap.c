@@ -235,6 +235,8 @@ void vm_syscall(struct tcb *t, struct trap_frame *tf)
 	case AB_HC_FLUSH:
 		if (tf->ebx)
 			shadow_flush_page(vm, tf->ebx & PAGE_MASK);
+		else if (tf->ecx == AB_FLUSH_SWITCH)
+			shadow_switch(vm);        /* another directory: keep what it shares */
 		else
 			shadow_flush_all(vm);
 		break;

@@ -5,6 +5,14 @@
  * CPU sets the accessed and dirty bits in the guest's own PTEs; with
  * paging off again, physical addresses are back.  The test window is at
  * 0x40000000, far from the identity map and below the reserved top.
+ *
+ * Then a second page directory: a CR3 load of it shows its own tables,
+ * and what a shared table changed shows after the flush the guest owes
+ * (docs/vm.md, "Shadows across address spaces": the hypervisor keeps the
+ * shadow of a shared table that maps only supervisor pages across the
+ * switch, so a change there needs invlpg or a reload of the same CR3, as
+ * it would with global pages; a shared user table is flushed by the
+ * switch itself, as the architecture says).
  */
 #include "guest.h"
 
@@ -13,8 +21,62 @@
 static volatile uint32_t frame_a[1024] __attribute__((aligned(4096)));
 static volatile uint32_t frame_b[1024] __attribute__((aligned(4096)));
 
+#define WIN_SUP (WIN + (1u << 22))    /* a shared table, supervisor pages */
+#define WIN_USR (WIN + (2u << 22))    /* a shared table, user pages */
+static uint32_t pd2[1024] __attribute__((aligned(4096)));
+static uint32_t pt_own[1024] __attribute__((aligned(4096)));   /* pd2's WIN */
+static uint32_t pt_sup[1024] __attribute__((aligned(4096)));
+static uint32_t pt_usr[1024] __attribute__((aligned(4096)));
+
 static uint32_t peek(uint32_t va) { return *(volatile uint32_t *)va; }
 static void poke(uint32_t va, uint32_t v) { *(volatile uint32_t *)va = v; }
+
+/* The PDE both directories hold for va: P|W|U, as Linux makes even its
+ * kernel's tables, so the PTE alone decides who may use a page. */
+static void share_table(uint32_t va, uint32_t *pt)
+{
+	page_dir[va >> 22] = pd2[va >> 22] = (uint32_t)pt | PTE_P | PTE_W | PTE_U;
+}
+
+/* With page_dir loaded and WIN on frame B; ends the same way. */
+static void two_directories(void)
+{
+	memcpy(pd2, page_dir, sizeof pd2);
+	pd2[WIN >> 22] = (uint32_t)pt_own | PTE_P | PTE_W | PTE_U;
+	pt_own[0] = (uint32_t)frame_a | PTE_P | PTE_W;
+	pt_sup[0] = (uint32_t)frame_a | PTE_P | PTE_W;
+	pt_usr[0] = (uint32_t)frame_a | PTE_P | PTE_W | PTE_U;
+	share_table(WIN_SUP, pt_sup);     /* not present before: no flush owed */
+	share_table(WIN_USR, pt_usr);
+	__asm__ volatile("" : : : "memory");   /* the tables are written before the reads */
+	report(peek(WIN_SUP) == 0xaaaa0001 && peek(WIN_USR) == 0xaaaa0001, "shared tables read frame A");
+
+	CR_WRITE(3, (uint32_t)pd2);
+	report(CR_READ(3) == (uint32_t)pd2, "CR3 is the second directory");
+	report(peek(WIN) == 0xaaaa0001, "another directory: its own table for the window");
+	report(peek(WIN_SUP) == 0xaaaa0001 && peek(WIN_USR) == 0xaaaa0001, "and the shared tables");
+
+	/* A user page changed with no flush: the switch flushes it. */
+	pt_usr[0] = (uint32_t)frame_b | PTE_P | PTE_W | PTE_U;
+	CR_WRITE(3, (uint32_t)page_dir);
+	report(peek(WIN) == 0xbbbb0001, "back: the first directory's window, frame B");
+	report(peek(WIN_USR) == 0xbbbb0001, "a shared user page changed before the switch: frame B");
+
+	/* A supervisor page of a shared table: invlpg in one directory holds
+	 * in the other. */
+	pt_sup[0] = (uint32_t)frame_b | PTE_P | PTE_W;
+	invlpg(WIN_SUP);
+	report(peek(WIN_SUP) == 0xbbbb0001, "shared supervisor page after invlpg: frame B");
+	CR_WRITE(3, (uint32_t)pd2);
+	report(peek(WIN_SUP) == 0xbbbb0001, "and in the other directory");
+
+	/* And a reload of the same CR3 flushes a shared table too. */
+	pt_sup[0] = (uint32_t)frame_a | PTE_P | PTE_W;
+	CR_WRITE(3, CR_READ(3));
+	report(peek(WIN_SUP) == 0xaaaa0001, "shared supervisor page after a CR3 reload: frame A");
+	CR_WRITE(3, (uint32_t)page_dir);
+	report(peek(WIN_SUP) == 0xaaaa0001 && peek(WIN) == 0xbbbb0001, "first directory again");
+}
 
 void test_main(void)
 {
@@ -64,6 +126,8 @@ void test_main(void)
 	map_page(WIN, (uint32_t)frame_b, PTE_P | PTE_W);
 	invlpg(WIN);
 	report(peek(WIN) == 0xbbbb0001, "mapped again: frame B");
+
+	two_directories();
 
 	paging_disable();
 	report(!(CR_READ(0) & CR0_PG), "CR0.PG=0 again");
