@@ -195,11 +195,13 @@ static enum walk_result guest_entry(struct vm *vm, uint32_t gpa, unsigned slot, 
 }
 
 /* What one walk found: target is the guest-physical page, unchecked
- * against guest memory; writable and dirty what a shadow may grant; pde
- * the guest PDE it went through, A set (SRC_NONE with paging off); user
- * whether user code may use the page too. */
+ * against guest memory; writable and dirty what a shadow may grant (and
+ * may_write[view] what either view may); pde the guest PDE it went
+ * through, A set (SRC_NONE with paging off); user whether user code may
+ * use the page too. */
 struct walk {
 	uint32_t target, writable, dirty, pde, user;
+	uint32_t may_write[VIEWS];
 };
 
 /* The guest's MMU for one access at va: its tables (paging off: the
@@ -210,9 +212,9 @@ static enum walk_result guest_walk(struct vm *vm, uint32_t va, int write, int su
 	const struct ab_vcpu *p = vm->page;
 	uint32_t cr0 = p->cr0;
 	enum walk_result r;
-	w->writable = w->dirty = 1;
+	w->writable = w->dirty = w->user = 1;
+	w->may_write[VIEW_KERNEL] = w->may_write[VIEW_USER] = 1;
 	w->pde = SRC_NONE;
-	w->user = 1;
 	if (va >= KERNEL_BASE)
 		return WALK_NOT_PRESENT;
 	if ((cr0 & (CR0_PG | CR0_PE)) != (CR0_PG | CR0_PE)) {
@@ -232,7 +234,9 @@ static enum walk_result guest_walk(struct vm *vm, uint32_t va, int write, int su
 	int user_ok = (*pde & PTE_U) && (e & PTE_U), write_ok = (*pde & PTE_W) && (e & PTE_W);
 	if (!supervisor && !user_ok)
 		return WALK_DENIED;
-	w->writable = supervisor ? (write_ok || !(cr0 & CR0_WP)) : write_ok;
+	w->may_write[VIEW_KERNEL] = write_ok || !(cr0 & CR0_WP);
+	w->may_write[VIEW_USER] = (uint32_t)write_ok;
+	w->writable = w->may_write[supervisor ? VIEW_KERNEL : VIEW_USER];
 	if (write && !w->writable)
 		return WALK_DENIED;
 	/* The accessed and dirty bits, as the MMU would set them. */
@@ -262,27 +266,46 @@ enum walk_result shadow_translate(struct vm *vm, uint32_t va, int write, int sup
  * remembers the guest PDE it is filled through (shadow_switch): one that
  * has seen two (the guest changed the PDE without a flush) or a user
  * translation may not outlive its address space. */
-static uint32_t *shadow_table(struct vm *vm, uint32_t va, const struct walk *w)
+static uint32_t *shadow_table(struct vm *vm, unsigned view, uint32_t va, const struct walk *w, int may_flush)
 {
 	uint32_t pde = w->user ? SRC_NONE : w->pde;
-	uint32_t *spd = vm->pd[vm->view];
+	uint32_t *spd = vm->pd[view];
 	if (!(spd[PDX(va)] & PTE_P)) {
-		if (vm->shadow_pages >= SHADOW_PAGES_MAX)
-			shadow_flush_all(vm);
-		uint32_t *pt = kpage_alloc();
-		if (!pt) {
-			shadow_flush_all(vm);
-			if (!(pt = kpage_alloc()))
+		if (vm->shadow_pages >= SHADOW_PAGES_MAX) {
+			if (!may_flush)
 				return NULL;
+			shadow_flush_all(vm);
 		}
+		uint32_t *pt = kpage_alloc();
+		if (!pt && may_flush) {
+			shadow_flush_all(vm);
+			pt = kpage_alloc();
+		}
+		if (!pt)
+			return NULL;
 		vm->shadow_pages++;
 		spd[PDX(va)] = VIRT_TO_PHYS(pt) | PTE_P | PTE_W | PTE_U;
-		if (vm->view == VIEW_KERNEL)
+		if (view == VIEW_KERNEL)
 			vm->pd_src[PDX(va)] = pde;
-	} else if (vm->view == VIEW_KERNEL && ((vm->pd_src[PDX(va)] ^ pde) & ~PDE_IGNORED)) {
+	} else if (view == VIEW_KERNEL && ((vm->pd_src[PDX(va)] ^ pde) & ~PDE_IGNORED)) {
 		vm->pd_src[PDX(va)] = SRC_NONE;
 	}
 	return PHYS_TO_VIRT(spd[PDX(va)] & PAGE_MASK);
+}
+
+/* A user page goes into the other view too: a TLB entry serves both
+ * privilege levels, so this is what hardware would hold after the same
+ * walk, and it saves the second fault when the guest kernel (or the
+ * wedge) and user code touch the same page.  Never worth a flush. */
+static void fill_other_view(struct vm *vm, uint32_t va, const struct walk *w, uint32_t host)
+{
+	unsigned other = vm->view == VIEW_KERNEL ? VIEW_USER : VIEW_KERNEL;
+	if (!w->user)
+		return;
+	uint32_t *pt = shadow_table(vm, other, va, w, 0);
+	if (pt)
+		pt[PTX(va)] = (host & PAGE_MASK) | PTE_P | PTE_U |
+			      (w->may_write[other] && w->dirty && (host & PTE_W) ? PTE_W : 0);
 }
 
 enum walk_result shadow_fill(struct vm *vm, uint32_t va, int write, int supervisor, uint32_t *gpa)
@@ -305,10 +328,11 @@ enum walk_result shadow_fill(struct vm *vm, uint32_t va, int write, int supervis
 		spte |= PTE_W;
 	else if (write && w.writable)
 		return WALK_DENIED;      /* root mapped it read-only */
-	uint32_t *pt = shadow_table(vm, va, &w);
+	uint32_t *pt = shadow_table(vm, vm->view, va, &w, 1);
 	if (!pt)
 		return WALK_NOMEM;
 	pt[PTX(va)] = spte;
+	fill_other_view(vm, va, &w, *host);
 	if (vm->tcb == current)
 		arch_invlpg(va);
 	return WALK_OK;
