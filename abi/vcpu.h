@@ -39,7 +39,7 @@
 /* Ordinary system calls (docs/abi/syscalls.md) work from the wedge as well;
  * from anywhere else in a VM, int $0x30 is the guest's own interrupt. */
 #define AB_HC_RESUME   0x40  /* load vcpu->regs, pick the view from vcpu->cpl; no return */
-#define AB_HC_FLUSH    0x41  /* ebx 0: drop both shadows (CR3/CR0/CR4 change); else invlpg ebx */
+#define AB_HC_FLUSH    0x41  /* ebx 0: drop both shadows (CR3/CR0/CR4 write); else invlpg ebx */
 /* AB_HC_FLUSH's ecx with ebx 0: the guest loaded CR3 with a different page
  * directory (vcpu->cr3 already holds it).  The kernel may keep the shadow
  * page tables that map only supervisor pages and that the new directory

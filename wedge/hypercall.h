@@ -29,7 +29,8 @@ static inline __attribute__((noreturn)) void hc_resume(void)
 	__builtin_unreachable();
 }
 
-/* Drop both shadows (va 0: CR3, CR0 or CR4 changed) or one page (invlpg). */
+/* Drop both shadows (va 0: a reload of the same CR3, CR0 or CR4 changed)
+ * or one page (invlpg). */
 static inline void hc_flush(uint32_t va) { hc0(AB_HC_FLUSH, va, 0); }
 
 /* The guest loaded CR3 with another page directory: drop the shadows but
