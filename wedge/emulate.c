@@ -12,8 +12,10 @@
 
 uint32_t emulate(const struct insn_ctx *c, struct gregs *r)
 {
-	struct gregs save = *r;
+	struct gregs save;
 	uint32_t e;
+
+	gregs_copy(&save, r);
 
 	switch (c->kind) {
 	case AB_KIND_PUSHF: case AB_KIND_POPF: case AB_KIND_CLI: case AB_KIND_STI: case AB_KIND_HLT:
@@ -83,7 +85,7 @@ uint32_t emulate(const struct insn_ctx *c, struct gregs *r)
 		/* The instruction did not happen: registers as before it, except
 		 * what a partial rep string step legitimately moved. */
 		if (c->kind != AB_KIND_INS && c->kind != AB_KIND_OUTS)
-			*r = save;
+			gregs_copy(r, &save);
 		else
 			r->eflags = save.eflags;
 		r->eip = c->start;

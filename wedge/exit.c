@@ -81,8 +81,7 @@ uint32_t exit_site(struct gregs *r, uint32_t segs[4])
 	before_exit(r);   /* may deliver an interrupt: cpl can change */
 	if (cpu.cpl == 0 && !cpu.desc_dirty && !cpu.cs_ss_dirty && fast_segs(segs, out)) {
 		uint32_t f[10];
-		for (unsigned i = 0; i < 8; i++)
-			f[i] = r->gpr[i];
+		gpr_copy(f, r->gpr);
 		f[8] = eflags_hw(r->eflags);
 		f[9] = r->eip;
 		uint32_t sp = R_ESP(r) - sizeof f;

@@ -4,7 +4,11 @@
  * guest's page tables do not allow resumes at vcpu->fixup_eip (abi/vcpu.h)
  * with vcpu->cr2/error set: we return -1 and the caller makes it a guest
  * #PF.  We restore our own %esp from gm_saved_esp, so nothing depends on
- * which registers the kernel keeps on a fixup.
+ * which registers the kernel keeps on a fixup.  Dwords, then the last
+ * 0-3 bytes: the copies are descriptors, frames and instructions, and a
+ * rep iteration is the unit of work (movsl moves four bytes in one).
+ * Which bytes a faulting copy already moved is unspecified either way:
+ * callers treat a fault as "nothing done" (and undo what they must).
  */
 #include "vcpu.h"
 
@@ -21,6 +25,10 @@ gm_copy:
 	mov 20(%esp), %ecx
 	mov %esp, gm_saved_esp
 	movl $gm_fault, VCPU_FIXUP
+	shr $2, %ecx                    /* words first: a quarter of the iterations */
+	rep movsl
+	mov 20(%esp), %ecx
+	and $3, %ecx
 	rep movsb
 	movl $0, VCPU_FIXUP
 	xor %eax, %eax

@@ -43,7 +43,9 @@ int irq_check(struct gregs *r)
 			set_exit_kind(AB_TRAPK_IRQ | ((unsigned)pic_last_line() & 0xff));
 		n++;
 	}
-	vcpu->irq_unmasked = pic_unmasked();
+	/* irq_unmasked stays as irq_sync left it: acknowledging and
+	 * delivering change the PIC's IRR and ISR, never its IMR, the only
+	 * state pic_unmasked reads. */
 	return n;
 }
 

@@ -27,24 +27,27 @@ static int gdt_index_ok(unsigned idx)
 	return idx < AB_VCPU_GDT_ENTRIES && idx * 8u + 7u <= cpu.gdtr.limit;
 }
 
-int desc_publishable(uint16_t sel)
-{
-	unsigned idx = sel >> 3;
-	if (sel & 4)
-		return idx < vcpu->ldt_entries && idx < AB_VCPU_LDT_ENTRIES;
-	return idx > 0 && idx < AB_VCPU_GDT_ENTRIES;
-}
+/* Bit i: published GDT entry i is one the kernel puts into the user view
+ * (a code or data descriptor with DPL 3, present or not: vm_desc.c's
+ * for_user_view), so code at CPL 3 may load it natively.  Recomputed at
+ * every change, for publish_gdt_refresh. */
+static uint32_t gdt_user_mask;
 
-uint64_t desc_published(uint16_t sel)
+static int user_visible(uint64_t d)
 {
-	if (!desc_publishable(sel))
-		return 0;
-	return (sel & 4) ? vcpu->ldt[sel >> 3] : vcpu->gdt[sel >> 3];
+	uint32_t hi = (uint32_t)(d >> 32);
+	return ((hi >> 12) & 1) && ((hi >> 13) & 3) == 3;
 }
 
 static void changed(void)
 {
+	uint32_t m = 0;
+	for (unsigned i = 1; i < AB_VCPU_GDT_ENTRIES; i++)
+		if (user_visible(vcpu->gdt[i]))
+			m |= 1u << i;
+	gdt_user_mask = m;
 	vcpu->desc_gen++;
+	cpu.published++;
 	cpu.desc_dirty = 1;
 	wedge_flat_sel = 0xffffu;    /* site_entry finds it again after the resume */
 }
@@ -132,22 +135,38 @@ void publish_gdt(void)
  * them through us, and user code then loads them itself: Linux writes a
  * new thread's TLS entries into the GDT at set_thread_area and at every
  * context switch, and libc's `mov %ax, %gs` would get the previous
- * process's base.  So the GDT is read again here and what changed is
- * published.  A GDT we cannot read whole is left as published. */
+ * process's base.  Those plain stores are invisible to us, so we look.
+ *
+ * Only at the entries the user view holds (gdt_user_mask), a few words
+ * (Linux: the user code and data segments and the TLS slots in use), not
+ * the whole table: CPL 3 can load natively nothing else.  Any other
+ * entry is 0 in the user view, so a native load of it faults (#GP, with
+ * the selector as the error code) and comes to us as an upcall, where
+ * seg_load reads the entry from memory with the CPU's checks and
+ * publishes it: an entry the guest made user-loadable behind our back
+ * costs one trap, never a stale descriptor.  An entry we cannot read is
+ * left as published.
+ *
+ * Kernel-only entries (DPL < 3) are not looked at: one rewritten in
+ * memory and then reloaded natively by guest kernel code (no site, no
+ * trap: target trap's minimal policy) keeps the copy published last until
+ * an emulated load or lgdt publishes it, the gap docs/wedge.md names
+ * ("Native segment loads"). */
 void publish_gdt_refresh(void)
 {
-	uint64_t t[AB_VCPU_GDT_ENTRIES];
-	unsigned n = 0;
-	while (n < AB_VCPU_GDT_ENTRIES && gdt_index_ok(n))
-		n++;
-	if (n < 2 || gm_peek(cpu.gdtr.base + 8, &t[1], (n - 1) * 8))
-		return;
+	uint32_t m = gdt_user_mask;
 	int c = 0;
-	for (unsigned i = 1; i < n; i++)
-		if (vcpu->gdt[i] != t[i]) {
-			vcpu->gdt[i] = t[i];
+	while (m) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		uint64_t d;
+		m &= m - 1;
+		if (!gdt_index_ok(i) || gm_peek(cpu.gdtr.base + 8 * i, &d, 8))
+			continue;
+		if (vcpu->gdt[i] != d) {
+			vcpu->gdt[i] = d;
 			c = 1;
 		}
+	}
 	if (c)
 		changed();
 }

@@ -65,21 +65,48 @@ uint32_t desc_write_hi(uint16_t sel, uint32_t hi)
 	return e ? e : gm_write32(base + (sel & ~7u) + 4, hi);
 }
 
-static void seg_put(unsigned sr, uint16_t sel, const struct desc *d)
+/* The index of a data segment register in ab_vcpu_regs order (ds es fs
+ * gs), or -1. */
+static int data_index(unsigned sr)
 {
+	switch (sr) {
+	case SR_DS: return 0;
+	case SR_ES: return 1;
+	case SR_FS: return 2;
+	case SR_GS: return 3;
+	default: return -1;
+	}
+}
+
+static inline void seg_put(unsigned sr, uint16_t sel, const struct desc *d)
+{
+	int i = data_index(sr);
 	if ((sr == SR_CS || sr == SR_SS) && cpu.seg[sr].sel != sel)
 		cpu.cs_ss_dirty = 1;
 	cpu.seg[sr].sel = sel;
 	cpu.seg[sr].d = *d;
+	if (i >= 0)
+		cpu.taken[i] = TAKEN_NONE;    /* seg_set may know better */
 }
 
 void seg_set(unsigned sr, uint16_t sel, const struct desc *d)
 {
+	int i = data_index(sr);
 	seg_put(sr, sel, d);
 	if (sel & ~3u)
 		publish_desc(sel, d->lo, d->hi);
 	if (sr == SR_LDTR)
 		publish_ldt();
+	/* Would seg_take_hw leave this register as it is now when the
+	 * hardware holds sel?  take_one's rule: a null selector's cache is
+	 * all 0; one the kernel copies gets the published bytes (publish_desc
+	 * just made them these, unless sel lies past the guest's GDTR limit);
+	 * any other is left alone. */
+	if (i >= 0) {
+		uint64_t raw = (uint64_t)d->hi << 32 | d->lo;
+		if (!(sel & ~3u) ? raw == 0 : !desc_publishable(sel) || desc_published(sel) == raw)
+			cpu.taken[i] = sel;
+	}
 }
 
 /* A flat 4 GiB segment (boot state, sysenter/sysexit). */
@@ -91,29 +118,49 @@ void seg_flat(unsigned sr, uint16_t sel, int code)
 	seg_put(sr, sel, &d);
 }
 
-/* A selector the kernel's tables can hold for the guest: the null
- * selector, the GDT entries it copies, the LDT entries we published.
- * Anything else in a hardware register is the kernel's flat stand-in for
- * a selector it could not load. */
-static int guest_sel(uint16_t sel)
+/* The hardware holds a selector the kernel's tables can hold for the
+ * guest (the null selector, the GDT entries it copies, the LDT entries we
+ * published), with the descriptor we published; anything else in a
+ * hardware register is the kernel's flat stand-in for a selector it could
+ * not load, and the guest's own stays. */
+static void take_one(struct seg *s, uint16_t sel)
 {
-	return sel < 4 || desc_publishable(sel);
+	uint32_t lo = 0, hi = 0;
+	if (sel & ~3u) {
+		if (!desc_publishable(sel))
+			return;              /* keep the guest's: the kernel substituted */
+		const volatile uint32_t *p = (const volatile uint32_t *)((sel & 4) ? &vcpu->ldt[sel >> 3]
+									  : &vcpu->gdt[sel >> 3]);
+		lo = p[0];
+		hi = p[1];
+	}
+	/* The cache is a function of the raw 8 bytes (desc_split; the null
+	 * selector's is all 0, as desc_split(0, 0)): the same selector and
+	 * bytes leave nothing to do.  The common case: the guest kernel's
+	 * selectors, unchanged since the last entry. */
+	if (s->sel == sel && s->d.lo == lo && s->d.hi == hi)
+		return;
+	s->sel = sel;
+	desc_split(&s->d, lo, hi);
 }
 
+/* Most entries find the selectors the last one left, or those an
+ * emulated load put there (seg_set), and nothing published since: the
+ * memo in cpu.taken says so without reading the tables. */
 void seg_take_hw(const uint32_t hw[4])
 {
+	int all = cpu.taken_pub != cpu.published;
+	if (!all && cpu.taken[0] == (hw[0] & 0xffffu) && cpu.taken[1] == (hw[1] & 0xffffu) &&
+	    cpu.taken[2] == (hw[2] & 0xffffu) && cpu.taken[3] == (hw[3] & 0xffffu))
+		return;
 	for (unsigned i = 0; i < 4; i++) {
-		uint16_t sel = (uint16_t)hw[i];
-		struct desc d = { 0 };
-		if (!guest_sel(sel))
-			continue;            /* keep the guest's: the kernel substituted */
-		if (sel & ~3u) {
-			uint64_t p = desc_published(sel);
-			desc_split(&d, (uint32_t)p, (uint32_t)(p >> 32));
+		uint32_t sel = hw[i] & 0xffffu;
+		if (all || cpu.taken[i] != sel) {
+			take_one(&cpu.seg[data_sr(i)], (uint16_t)sel);
+			cpu.taken[i] = sel;
 		}
-		cpu.seg[data_sr(i)].sel = sel;
-		cpu.seg[data_sr(i)].d = d;
 	}
+	cpu.taken_pub = cpu.published;
 }
 
 /* The kernel's rule (hypervisor/kernel/vm_desc.c, loadable()) for a data

@@ -55,6 +55,61 @@ uint32_t site_decode(const struct ab_wedge_site *s, struct insn_ctx *c)
 	return 0;
 }
 
+/* Decoded sites, by address.  Finding a site (a binary search of up to
+ * 20,480 entries) and decoding its original bytes cost more than most
+ * emulations: a null system call of a Linux guest runs eight sites.  The
+ * table is root's, filled before our first instruction and never written
+ * after (nothing in the wedge writes it), so a site's decoding is the same
+ * every time it runs: we keep the decodings of recent sites in a small
+ * two-way set-associative memo (the newer first) and decode again only on
+ * a miss.  Only good sites are kept; an unknown or undecodable one goes
+ * the slow way every time. */
+#define MEMO_SETS 256                    /* a power of two */
+#define MEMO_BITS 8
+_Static_assert(MEMO_SETS == 1u << MEMO_BITS, "memo_set takes MEMO_BITS bits");
+struct site_memo {
+	const struct ab_wedge_site *s;   /* 0: empty */
+	struct ab_insn in;
+};
+static struct site_memo site_memo[MEMO_SETS][2];
+
+static struct site_memo *memo_set(uint32_t addr)
+{
+	return site_memo[(addr * 2654435761u) >> (32 - MEMO_BITS)];   /* Knuth's multiplicative hash */
+}
+
+static void from_memo(const struct site_memo *m, struct insn_ctx *c)
+{
+	const struct ab_wedge_site *s = m->s;
+	c->in = m->in;
+	c->bytes = s->insn;
+	c->kind = s->kind;
+	c->start = s->addr;
+	c->next = s->addr + s->len;
+	c->from_site = 1;
+}
+
+/* The site at addr, called through the entry of `kind`, decoded into c:
+ * 0, or 1 when there is no such site or it does not decode as its kind. */
+static int site_get(uint32_t addr, unsigned kind, struct insn_ctx *c)
+{
+	struct site_memo *m = memo_set(addr);
+	for (unsigned w = 0; w < 2; w++)
+		if (m[w].s && m[w].s->addr == addr) {
+			if (m[w].s->kind != kind)
+				return 1;
+			from_memo(&m[w], c);
+			return 0;
+		}
+	const struct ab_wedge_site *s = site_find(addr);
+	if (!s || s->kind != kind || site_decode(s, c))
+		return 1;
+	m[1] = m[0];
+	m[0].s = s;
+	m[0].in = c->in;
+	return 0;
+}
+
 /* What the instruction at eip is, for sti's shadow: a patched site (the
  * call to our entry), or an unpatched instruction.  gm_peek: a look ahead
  * that runs off the mapped range must not change the guest's CR2. */
@@ -103,12 +158,10 @@ static void note_flat(const uint32_t *segs)
 uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 {
 	uint32_t ret = frame[9];
-	const struct ab_wedge_site *s = site_find(ret - AB_WEDGE_CALL_LEN);
 	struct insn_ctx c;
 	struct gregs r;
 
-	for (unsigned i = 0; i < 8; i++)
-		r.gpr[i] = frame[i];
+	gpr_copy(r.gpr, frame);
 	R_ESP(&r) = (uint32_t)(frame + 10);   /* the guest's esp before the call */
 	r.eflags = eflags_virt(frame[8]);
 	r.eip = ret - AB_WEDGE_CALL_LEN;
@@ -119,7 +172,7 @@ uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 	for (unsigned i = 0; i < 4; i++)
 		cpu.entry_sel[i] = cpu.seg[data_sr(i)].sel;
 	cpu.desc_dirty = cpu.cs_ss_dirty = 0;
-	if (!s || s->kind != kind || site_decode(s, &c)) {
+	if (site_get(ret - AB_WEDGE_CALL_LEN, kind, &c)) {
 		dbg_hex("wedge: a call from an unknown site, eip", r.eip);
 		dbg_hex("wedge: entry kind", kind);
 		r.eip = ret;   /* as if the call had been an undefined instruction */

@@ -83,6 +83,19 @@ struct gregs {
 	uint32_t gpr[8];   /* edi esi ebp esp ebx edx ecx eax */
 	uint32_t eip, eflags;
 };
+/* Copies of the 8 general registers, spelt out: a loop costs five
+ * instructions a word, and they run at every site's entry and exit. */
+static inline void gpr_copy(uint32_t *d, const uint32_t *s)
+{
+	d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3];
+	d[4] = s[4]; d[5] = s[5]; d[6] = s[6]; d[7] = s[7];
+}
+static inline void gregs_copy(struct gregs *d, const struct gregs *s)
+{
+	gpr_copy(d->gpr, s->gpr);
+	d->eip = s->eip;
+	d->eflags = s->eflags;
+}
 /* x86 register number (eax 0 .. edi 7) to its slot. */
 static inline uint32_t *greg(struct gregs *r, unsigned n) { return &r->gpr[7 - (n & 7)]; }
 #define R_EAX(r) ((r)->gpr[7])
@@ -133,7 +146,15 @@ struct vcpu_state {
 	int desc_dirty;
 	int cs_ss_dirty;
 	uint16_t entry_sel[4];     /* a site's %ds %es %fs %gs at entry (the guest's) */
+	/* seg_take_hw's memo (segments.c): published counts the changes of
+	 * the published descriptors (publish.c); for each data register i
+	 * (ds es fs gs), taken[i] is a hardware selector for which
+	 * seg_take_hw would leave seg[data_sr(i)] as it is, as long as
+	 * taken_pub == published (TAKEN_NONE: none known). */
+	uint32_t published, taken_pub;
+	uint32_t taken[4];
 };
+#define TAKEN_NONE 0xffffffffu
 extern struct vcpu_state cpu;
 
 /* What this entry counts as (AB_TRAPK_* or a kind): written straight to the
@@ -245,9 +266,23 @@ void seg_take_hw(const uint32_t hw[4]);
 int seg_hw_loadable(uint16_t sel);
 
 /* --- publishing the guest's descriptors (publish.c, docs/abi/vcpu.md) ------------ */
+/* Is sel one whose descriptor the kernel copies (a GDT entry 1..31, an LDT
+ * entry the LDTR covers, at most 16)?  Inline: every entry asks for each
+ * data segment register (seg_take_hw). */
+static inline int desc_publishable(uint16_t sel)
+{
+	unsigned idx = sel >> 3;
+	if (sel & 4)
+		return idx < vcpu->ldt_entries && idx < AB_VCPU_LDT_ENTRIES;
+	return idx > 0 && idx < AB_VCPU_GDT_ENTRIES;
+}
 /* The published copy of sel's descriptor; 0 if sel is not one the kernel copies. */
-uint64_t desc_published(uint16_t sel);
-int desc_publishable(uint16_t sel);
+static inline uint64_t desc_published(uint16_t sel)
+{
+	if (!desc_publishable(sel))
+		return 0;
+	return (sel & 4) ? vcpu->ldt[sel >> 3] : vcpu->gdt[sel >> 3];
+}
 void publish_desc(uint16_t sel, uint32_t lo, uint32_t hi);   /* one entry, if it changed */
 void publish_sel(uint16_t sel);     /* one entry, read from the guest's table */
 void publish_gdt(void);             /* lgdt: every entry the kernel copies */

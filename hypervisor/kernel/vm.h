@@ -38,6 +38,10 @@ struct vm {
 	uint32_t ldt_entries;
 	uint64_t gdt[VIEWS][GDT_ENTRIES];          /* vm_desc.c */
 	uint64_t ldt[VIEWS][AB_VCPU_LDT_ENTRIES];
+	/* vm_desc.c: bit i of loadable_*[view][use]: entry i of that table
+	 * passes loadable() for that use; computed when the copies change. */
+	uint32_t loadable_gdt[VIEWS][3];
+	uint32_t loadable_ldt[VIEWS][3];
 };
 
 #define MAX_VMS 8

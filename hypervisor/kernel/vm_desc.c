@@ -41,11 +41,46 @@ static uint64_t ldt_descriptor(uint32_t base, unsigned n)
 	return (uint64_t)hi << 32 | lo;
 }
 
+enum seg_use { SEG_DATA, SEG_CODE, SEG_STACK, SEG_USES };
+
+/* Would the CPU load a selector of descriptor d at CPL 3 for this use? */
+static int loadable_desc(uint64_t d, enum seg_use use)
+{
+	if (!(d & D_PRESENT) || !(d & D_S) || (d & D_DPL) != D_DPL)
+		return 0;
+	switch (use) {
+	case SEG_CODE: return (d & D_EXEC) != 0;
+	case SEG_STACK: return !(d & D_EXEC) && (d & D_RW);
+	default: return !(d & D_EXEC) || (d & D_RW);
+	}
+}
+
+/* The copies changed: the answers of loadable(), one bit per entry, so a
+ * resume (six selectors, two or three resumes per guest system call)
+ * reads bits instead of judging descriptors. */
+static void loadable_masks(struct vm *vm)
+{
+	for (unsigned v = 0; v < VIEWS; v++)
+		for (unsigned u = 0; u < SEG_USES; u++) {
+			uint32_t g = 0, l = 0;
+			for (unsigned i = 0; i < GDT_GUEST_ENTRIES; i++)
+				if (loadable_desc(vm->gdt[v][i], u))
+					g |= 1u << i;
+			for (unsigned i = 0; i < vm->ldt_entries; i++)
+				if (loadable_desc(vm->ldt[v][i], u))
+					l |= 1u << i;
+			vm->loadable_gdt[v][u] = g;
+			vm->loadable_ldt[v][u] = l;
+		}
+}
+_Static_assert(GDT_GUEST_ENTRIES <= 32 && AB_VCPU_LDT_ENTRIES <= 32, "the masks are 32 bits");
+
 void vm_desc_init(struct vm *vm)
 {
 	for (unsigned v = 0; v < VIEWS; v++)
 		arch_gdt_template(vm->gdt[v]);
 	vm->desc_gen = vm->page->desc_gen - 1;     /* the first resume syncs */
+	loadable_masks(vm);
 }
 
 /* At a resume: take the guest's descriptors if the wedge published new ones. */
@@ -69,6 +104,7 @@ void vm_desc_sync(struct vm *vm)
 	}
 	for (unsigned v = 0; v < VIEWS; v++)
 		vm->gdt[v][SEL_LDT >> 3] = n ? ldt_descriptor((uint32_t)(uintptr_t)vm->ldt[v], n) : 0;
+	loadable_masks(vm);
 }
 
 void vm_desc_load(struct vm *vm)
@@ -76,26 +112,15 @@ void vm_desc_load(struct vm *vm)
 	arch_load_gdt(vm->gdt[vm->view], vm->ldt_entries ? SEL_LDT : 0);
 }
 
-enum seg_use { SEG_DATA, SEG_CODE, SEG_STACK };
-
 /* Would the CPU load sel at CPL 3 in this view?  Then it is the guest's. */
-static int loadable(const struct vm *vm, unsigned view, uint32_t sel, enum seg_use use)
+static inline int loadable(const struct vm *vm, unsigned view, uint32_t sel, enum seg_use use)
 {
 	unsigned idx = (sel & 0xFFFFu) >> 3;
-	uint64_t d;
 	if ((sel & 0xFFFFu) < 4)
 		return use == SEG_DATA;          /* the null selector: data registers only */
 	if (sel & 4)
-		d = idx < vm->ldt_entries ? vm->ldt[view][idx] : 0;
-	else
-		d = idx < GDT_GUEST_ENTRIES ? vm->gdt[view][idx] : 0;
-	if (!(d & D_PRESENT) || !(d & D_S) || (d & D_DPL) != D_DPL)
-		return 0;
-	switch (use) {
-	case SEG_CODE: return (d & D_EXEC) != 0;
-	case SEG_STACK: return !(d & D_EXEC) && (d & D_RW);
-	default: return !(d & D_EXEC) || (d & D_RW);
-	}
+		return idx < vm->ldt_entries && (vm->loadable_ldt[view][use] >> idx) & 1;
+	return idx < GDT_GUEST_ENTRIES && (vm->loadable_gdt[view][use] >> idx) & 1;
 }
 
 /* The selectors to resume with, in the view about to run. */
