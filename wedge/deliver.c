@@ -103,12 +103,13 @@ static uint32_t deliver_once(struct gregs *r, unsigned vec, int has_err, uint32_
 		w[n++] = R_ESP(r);
 		w[n++] = cpu.seg[SR_SS].sel;
 	}
-	uint8_t buf[24];
-	for (unsigned i = 0; i < n; i++)
-		for (unsigned b = 0; b < size; b++)
-			buf[i * size + b] = (uint8_t)(w[i] >> (8 * b));
+	/* w[] is the frame in memory order, lowest first: written as is
+	 * through a 32-bit gate, as the low halves through a 16-bit one. */
+	uint16_t f16[6];
+	for (unsigned i = 0; size == 2 && i < n; i++)
+		f16[i] = (uint16_t)w[i];
 	sp -= n * size;
-	if ((e = gm_write(ssbase + sp, buf, n * size)))
+	if ((e = gm_write(ssbase + sp, size == 4 ? (const void *)w : (const void *)f16, n * size)))
 		return e;
 
 	/* Committed. */

@@ -16,12 +16,25 @@
  */
 #include "vcpu_state.h"
 
+/* sti's shadow (flags.c): after sti, hold what is pending when the next
+ * instruction, at r->eip, is hlt or sysexit.  Asked only when something
+ * is deliverable: looking costs reads of guest memory, and with nothing
+ * to deliver the answer changes nothing. */
+static int sti_holds(struct gregs *r)
+{
+	if (!cpu.hold_irq || !(r->eflags & FL_IF) || !pic_deliverable())
+		return 0;
+	int k = kind_at(r->eip);
+	return k == AB_KIND_HLT || k == AB_KIND_SYSEXIT;
+}
+
 static void before_exit(struct gregs *r)
 {
-	if (!cpu.hold_irq)
-		irq_check(r);
-	else
+	if (!irq_idle(r)) {
 		irq_sync();
+		if (!sti_holds(r))
+			irq_deliver(r);
+	}
 	cpu.hold_irq = 0;
 	eflags_set_virt(r->eflags);
 }

@@ -44,11 +44,8 @@ uint32_t emu_flags(const struct insn_ctx *c, struct gregs *r)
 	case AB_KIND_STI: {
 		if (cpu.cpl > iopl_of(r->eflags))
 			return GP0;
-		if (!(r->eflags & FL_IF)) {
-			int k = kind_at(c->next);
-			if (k == AB_KIND_HLT || k == AB_KIND_SYSEXIT)
-				cpu.hold_irq = 1;
-		}
+		if (!(r->eflags & FL_IF))
+			cpu.hold_irq = 1;    /* the exit looks at the next instruction */
 		r->eflags |= FL_IF;
 		return 0;
 	}

@@ -11,39 +11,18 @@
  */
 #include "vcpu_state.h"
 
-/* The reserved top of the address space (the kernel's direct map from
- * HV_KERNEL_BASE, then the wedge) is never the guest's: an access there
- * from an emulated instruction is the guest's #PF, and must not reach the
- * kernel as a wedge fault it cannot fix up. */
-static int guest_range_ok(uint32_t la, unsigned n)
+/* gm_read and gm_write are inline (vcpu_state.h): the range check and
+ * the copy; these make the #PF of a refused access. */
+uint32_t gm_range_exc(uint32_t la, int write)
 {
-	return n <= HV_KERNEL_BASE && la <= HV_KERNEL_BASE - n;
-}
-
-static uint32_t pf_exc(uint32_t la, int write)
-{
-	cpu.cr2 = la;
+	cpu.cr2 = la < HV_KERNEL_BASE ? HV_KERNEL_BASE : la;
 	return EXC(V_PF, (write ? 2u : 0u) | (cpu.cpl == 3 ? 4u : 0u));
 }
 
-static uint32_t fault_exc(void)
+uint32_t gm_fault_exc(void)
 {
 	cpu.cr2 = vcpu->cr2;
 	return EXC(V_PF, vcpu->error);
-}
-
-uint32_t gm_read(uint32_t la, void *dst, unsigned n)
-{
-	if (!guest_range_ok(la, n))
-		return pf_exc(la < HV_KERNEL_BASE ? HV_KERNEL_BASE : la, 0);
-	return gm_copy(dst, (const void *)la, n) ? fault_exc() : 0;
-}
-
-uint32_t gm_write(uint32_t la, const void *src, unsigned n)
-{
-	if (!guest_range_ok(la, n))
-		return pf_exc(la < HV_KERNEL_BASE ? HV_KERNEL_BASE : la, 1);
-	return gm_copy((void *)la, src, n) ? fault_exc() : 0;
 }
 
 uint32_t gm_read32(uint32_t la, uint32_t *v) { return gm_read(la, v, 4); }
@@ -64,6 +43,22 @@ uint32_t gpush(struct gregs *r, uint32_t v, unsigned size)
 	if (e)
 		return e;
 	R_ESP(r) = sp;
+	return 0;
+}
+
+/* n pops of size bytes at once (n <= 5): one read of the guest stack
+ * instead of n.  The first word that faults is the one the n pops would
+ * have faulted on (the read goes upward, as they do). */
+uint32_t gpop_n(struct gregs *r, uint32_t *v, unsigned n, unsigned size)
+{
+	uint32_t w[5];
+	uint16_t h[5];
+	uint32_t e = gm_read(seg_base(SR_SS) + R_ESP(r), size == 4 ? (void *)w : (void *)h, n * size);
+	if (e)
+		return e;
+	for (unsigned i = 0; i < n; i++)
+		v[i] = size == 4 ? w[i] : h[i];
+	R_ESP(r) += n * size;
 	return 0;
 }
 

@@ -13,14 +13,18 @@ uint32_t far_outer_ss(uint16_t ss, unsigned rpl, struct desc *d);
 uint32_t emu_iret(const struct insn_ctx *c, struct gregs *r)
 {
 	unsigned osz = c->in.opsize == 2 ? 2 : 4;
-	struct gregs t = *r;
+	struct gregs t;
 	struct desc cd, sd;
-	uint32_t eip = 0, cs = 0, fl = 0, e;
+	uint32_t w[3], eip, cs, fl, e;
 
+	gregs_copy(&t, r);
 	if (r->eflags & FL_NT)
 		return unsupported("iret with NT (task return)", c->start);
-	if ((e = gpop(&t, &eip, osz)) || (e = gpop(&t, &cs, osz)) || (e = gpop(&t, &fl, osz)))
+	if ((e = gpop_n(&t, w, 3, osz)))
 		return e;
+	eip = w[0];
+	cs = w[1];
+	fl = w[2];
 	if (osz == 4 && (fl & FL_VM) && cpu.cpl == 0)
 		return unsupported("iret to virtual-8086 mode", c->start);
 	uint16_t sel = (uint16_t)cs;
@@ -31,9 +35,11 @@ uint32_t emu_iret(const struct insn_ctx *c, struct gregs *r)
 	unsigned rpl = sel & 3;
 	uint16_t nss = 0;
 	if (rpl > cpu.cpl) {
-		uint32_t nsp = 0, ss = 0;
-		if ((e = gpop(&t, &nsp, osz)) || (e = gpop(&t, &ss, osz)))
+		uint32_t nsp, ss;
+		if ((e = gpop_n(&t, w, 2, osz)))
 			return e;
+		nsp = w[0];
+		ss = w[1];
 		if ((e = far_outer_ss((uint16_t)ss, rpl, &sd)))
 			return e;
 		R_ESP(&t) = osz == 2 ? (R_ESP(&t) & 0xffff0000u) | (nsp & 0xffff) : nsp;
@@ -51,7 +57,7 @@ uint32_t emu_iret(const struct insn_ctx *c, struct gregs *r)
 		mask &= 0xffff;
 	t.eflags = (r->eflags & ~mask) | (fl & mask) | FL_1;
 
-	*r = t;
+	gregs_copy(r, &t);
 	r->eip = eip;
 	seg_set(SR_CS, sel, &cd);
 	if (rpl > cpu.cpl) {

@@ -15,6 +15,14 @@
  */
 #include "vcpu_state.h"
 
+/* Every exit asks the PIC the same two things, and the answers change
+ * only with its state (pic_changes): irq_unmasked is current as of
+ * pic_changes == irq_unmasked_at, and nothing is deliverable as of
+ * irq_quiet_at (irq_idle, vcpu_state.h). */
+uint32_t irq_unmasked_at = 0xffffffffu, irq_quiet_at = 0xffffffffu;
+#define unmasked_at irq_unmasked_at
+#define quiet_at irq_quiet_at
+
 void irq_sync(void)
 {
 	uint32_t p = 0;
@@ -23,16 +31,31 @@ void irq_sync(void)
 		pic_raise(p);
 	if (p & 1u)
 		dev_tick();      /* may raise IRQ 4: before anyone asks the PIC */
-	vcpu->irq_unmasked = pic_unmasked();
+	uint32_t g = pic_changes;
+	if (g != unmasked_at) {
+		vcpu->irq_unmasked = pic_unmasked();
+		unmasked_at = g;
+	}
 }
 
 int irq_check(struct gregs *r)
 {
-	int n = 0;
 	irq_sync();
+	return irq_deliver(r);
+}
+
+int irq_deliver(struct gregs *r)
+{
+	int n = 0;
+	if (!(r->eflags & FL_IF) || pic_changes == quiet_at)
+		return 0;
 	/* A trap gate leaves IF set: a higher-priority line may nest at once,
 	 * as on hardware.  16 lines at most. */
-	while ((r->eflags & FL_IF) && n < 16 && pic_deliverable()) {
+	while ((r->eflags & FL_IF) && n < 16) {
+		if (!pic_deliverable()) {
+			quiet_at = pic_changes;
+			break;
+		}
 		int v = pic_ack();
 		if (v < 0)
 			break;

@@ -52,24 +52,27 @@ static void changed(void)
 	wedge_flat_sel = 0xffffu;    /* site_entry finds it again after the resume */
 }
 
-void publish_desc(uint16_t sel, uint32_t lo, uint32_t hi)
+int publish_desc(uint16_t sel, uint32_t lo, uint32_t hi)
 {
 	unsigned idx = sel >> 3;
-	volatile uint64_t *slot;
-	uint64_t v = (uint64_t)hi << 32 | lo;
+	volatile uint32_t *slot;
 	if (sel & 4) {
 		if (idx >= vcpu->ldt_entries || idx >= AB_VCPU_LDT_ENTRIES)
-			return;
-		slot = &vcpu->ldt[idx];
+			return 1;
+		slot = (volatile uint32_t *)&vcpu->ldt[idx];
 	} else {
-		if (!idx || !gdt_index_ok(idx))
-			return;
-		slot = &vcpu->gdt[idx];
+		if (!idx || idx >= AB_VCPU_GDT_ENTRIES)
+			return 1;
+		if (!gdt_index_ok(idx))
+			return 0;
+		slot = (volatile uint32_t *)&vcpu->gdt[idx];
 	}
-	if (*slot != v) {
-		*slot = v;
+	if (slot[0] != lo || slot[1] != hi) {
+		slot[0] = lo;
+		slot[1] = hi;
 		changed();
 	}
+	return 1;
 }
 
 /* n entries of a table at base into t (entries we cannot read: 0). */

@@ -44,6 +44,22 @@ static uint32_t table_of(uint16_t sel, uint32_t *base, uint32_t *limit)
 	return 0;
 }
 
+/* desc_split's recent answers, by the raw bytes (a pure function of
+ * them): a guest loads the same few descriptors over and over (a system
+ * call: its kernel's code, data and per-CPU segments and the user ones).
+ * Direct-mapped; the zeroed .bss entries are desc_split(0, 0). */
+#define SPLIT_MEMO 16
+static struct desc split_memo[SPLIT_MEMO];
+
+static void desc_split_memo(struct desc *d, uint32_t lo, uint32_t hi)
+{
+	struct desc *m = &split_memo[((lo ^ hi * 0x9E3779B1u) * 0x9E3779B1u) >> 28];
+	_Static_assert(SPLIT_MEMO == 1u << (32 - 28), "the hash takes 4 bits");
+	if (m->lo != lo || m->hi != hi)
+		desc_split(m, lo, hi);
+	*d = *m;
+}
+
 uint32_t desc_read(uint16_t sel, struct desc *d)
 {
 	uint32_t base, limit, w[2];
@@ -54,7 +70,7 @@ uint32_t desc_read(uint16_t sel, struct desc *d)
 		return EXC(V_GP, sel & 0xfffc);
 	if ((e = gm_read(base + (sel & ~7u), w, 8)))
 		return e;
-	desc_split(d, w[0], w[1]);
+	desc_split_memo(d, w[0], w[1]);
 	return 0;
 }
 
@@ -91,22 +107,20 @@ static inline void seg_put(unsigned sr, uint16_t sel, const struct desc *d)
 
 void seg_set(unsigned sr, uint16_t sel, const struct desc *d)
 {
-	int i = data_index(sr);
+	int i = data_index(sr), same = 1;
 	seg_put(sr, sel, d);
 	if (sel & ~3u)
-		publish_desc(sel, d->lo, d->hi);
+		same = publish_desc(sel, d->lo, d->hi);
+	else
+		same = !d->lo && !d->hi;
 	if (sr == SR_LDTR)
 		publish_ldt();
 	/* Would seg_take_hw leave this register as it is now when the
 	 * hardware holds sel?  take_one's rule: a null selector's cache is
-	 * all 0; one the kernel copies gets the published bytes (publish_desc
-	 * just made them these, unless sel lies past the guest's GDTR limit);
-	 * any other is left alone. */
-	if (i >= 0) {
-		uint64_t raw = (uint64_t)d->hi << 32 | d->lo;
-		if (!(sel & ~3u) ? raw == 0 : !desc_publishable(sel) || desc_published(sel) == raw)
-			cpu.taken[i] = sel;
-	}
+	 * all 0; one the kernel copies gets the published bytes, which
+	 * publish_desc says are these; any other is left alone. */
+	if (i >= 0 && same)
+		cpu.taken[i] = sel;
 }
 
 /* A flat 4 GiB segment (boot state, sysenter/sysexit). */
@@ -144,15 +158,11 @@ static void take_one(struct seg *s, uint16_t sel)
 	desc_split(&s->d, lo, hi);
 }
 
-/* Most entries find the selectors the last one left, or those an
- * emulated load put there (seg_set), and nothing published since: the
- * memo in cpu.taken says so without reading the tables. */
-void seg_take_hw(const uint32_t hw[4])
+/* seg_take_hw (vcpu_state.h) found a selector the memo does not know,
+ * or descriptors were published since: take those again. */
+void seg_retake(const uint32_t hw[4])
 {
 	int all = cpu.taken_pub != cpu.published;
-	if (!all && cpu.taken[0] == (hw[0] & 0xffffu) && cpu.taken[1] == (hw[1] & 0xffffu) &&
-	    cpu.taken[2] == (hw[2] & 0xffffu) && cpu.taken[3] == (hw[3] & 0xffffu))
-		return;
 	for (unsigned i = 0; i < 4; i++) {
 		uint32_t sel = hw[i] & 0xffffu;
 		if (all || cpu.taken[i] != sel) {

@@ -68,8 +68,9 @@ uint32_t site_decode(const struct ab_wedge_site *s, struct insn_ctx *c)
 #define MEMO_BITS 8
 _Static_assert(MEMO_SETS == 1u << MEMO_BITS, "memo_set takes MEMO_BITS bits");
 struct site_memo {
-	const struct ab_wedge_site *s;   /* 0: empty */
-	struct ab_insn in;
+	uint32_t addr;                   /* the site's address, if used */
+	int used;
+	struct insn_ctx c;               /* site_decode's answer; c.bytes in the table */
 };
 static struct site_memo site_memo[MEMO_SETS][2];
 
@@ -78,36 +79,25 @@ static struct site_memo *memo_set(uint32_t addr)
 	return site_memo[(addr * 2654435761u) >> (32 - MEMO_BITS)];   /* Knuth's multiplicative hash */
 }
 
-static void from_memo(const struct site_memo *m, struct insn_ctx *c)
-{
-	const struct ab_wedge_site *s = m->s;
-	c->in = m->in;
-	c->bytes = s->insn;
-	c->kind = s->kind;
-	c->start = s->addr;
-	c->next = s->addr + s->len;
-	c->from_site = 1;
-}
-
-/* The site at addr, called through the entry of `kind`, decoded into c:
- * 0, or 1 when there is no such site or it does not decode as its kind. */
-static int site_get(uint32_t addr, unsigned kind, struct insn_ctx *c)
+/* The site at addr, called through the entry of `kind`, decoded; 0 when
+ * there is no such site or it does not decode as its kind.  The answer
+ * lives in the memo: good until the next call. */
+static const struct insn_ctx *site_get(uint32_t addr, unsigned kind)
 {
 	struct site_memo *m = memo_set(addr);
-	for (unsigned w = 0; w < 2; w++)
-		if (m[w].s && m[w].s->addr == addr) {
-			if (m[w].s->kind != kind)
-				return 1;
-			from_memo(&m[w], c);
-			return 0;
-		}
+	if (m[0].used && m[0].addr == addr)
+		return m[0].c.kind == kind ? &m[0].c : 0;
+	if (m[1].used && m[1].addr == addr)
+		return m[1].c.kind == kind ? &m[1].c : 0;
+	struct insn_ctx c;
 	const struct ab_wedge_site *s = site_find(addr);
-	if (!s || s->kind != kind || site_decode(s, c))
-		return 1;
+	if (!s || s->kind != kind || site_decode(s, &c))
+		return 0;
 	m[1] = m[0];
-	m[0].s = s;
-	m[0].in = c->in;
-	return 0;
+	m[0].addr = addr;
+	m[0].used = 1;
+	m[0].c = c;
+	return &m[0].c;
 }
 
 /* What the instruction at eip is, for sti's shadow: a patched site (the
@@ -158,7 +148,7 @@ static void note_flat(const uint32_t *segs)
 uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 {
 	uint32_t ret = frame[9];
-	struct insn_ctx c;
+	const struct insn_ctx *c;
 	struct gregs r;
 
 	gpr_copy(r.gpr, frame);
@@ -172,14 +162,14 @@ uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 	for (unsigned i = 0; i < 4; i++)
 		cpu.entry_sel[i] = cpu.seg[data_sr(i)].sel;
 	cpu.desc_dirty = cpu.cs_ss_dirty = 0;
-	if (site_get(ret - AB_WEDGE_CALL_LEN, kind, &c)) {
+	if (!(c = site_get(ret - AB_WEDGE_CALL_LEN, kind))) {
 		dbg_hex("wedge: a call from an unknown site, eip", r.eip);
 		dbg_hex("wedge: entry kind", kind);
 		r.eip = ret;   /* as if the call had been an undefined instruction */
 		deliver_exception(&r, unsupported("unknown site", r.eip));
 		return exit_site(&r, segs);
 	}
-	emulate(&c, &r);
+	emulate(c, &r);
 	return exit_site(&r, segs);
 }
 

@@ -138,7 +138,9 @@ struct vcpu_state {
 	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint32_t misc_enable;
 	uint32_t pat_lo, pat_hi;
-	int hold_irq;              /* sti's shadow: do not deliver at this exit */
+	/* sti set IF: at this exit deliver nothing if the next instruction
+	 * is hlt or sysexit (sti's shadow, flags.c) */
+	int hold_irq;
 	/* Since this entry into the wedge: descriptors were published (the
 	 * kernel takes them only at hc_resume), or the virtual CS or SS
 	 * selector changed (only hc_resume loads those).  Either rules out
@@ -179,18 +181,41 @@ static inline void eflags_set_virt(uint32_t v)
 static inline unsigned iopl_of(uint32_t fl) { return (fl >> 12) & 3; }
 
 /* --- guest memory (guestmem.c): linear addresses, faults become #PF ---------- */
-uint32_t gm_read(uint32_t la, void *dst, unsigned n);
-uint32_t gm_write(uint32_t la, const void *src, unsigned n);
+/* The assembly copy (guestmem_copy.S): 0, or -1 after a guest fault with
+ * vcpu->cr2/error set by the kernel. */
+int gm_copy(void *dst, const void *src, unsigned n);
+uint32_t gm_range_exc(uint32_t la, int write);
+uint32_t gm_fault_exc(void);
+/* The reserved top of the address space (the kernel's direct map from
+ * HV_KERNEL_BASE, then the wedge) is never the guest's: an access there
+ * from an emulated instruction is the guest's #PF, and must not reach the
+ * kernel as a wedge fault it cannot fix up. */
+static inline int guest_range_ok(uint32_t la, unsigned n)
+{
+	return n <= HV_KERNEL_BASE && la <= HV_KERNEL_BASE - n;
+}
+/* Inline: every emulation reads or writes guest memory, most of them a few
+ * words (descriptors, frames). */
+static inline uint32_t gm_read(uint32_t la, void *dst, unsigned n)
+{
+	if (!guest_range_ok(la, n))
+		return gm_range_exc(la, 0);
+	return gm_copy(dst, (const void *)la, n) ? gm_fault_exc() : 0;
+}
+static inline uint32_t gm_write(uint32_t la, const void *src, unsigned n)
+{
+	if (!guest_range_ok(la, n))
+		return gm_range_exc(la, 1);
+	return gm_copy((void *)la, src, n) ? gm_fault_exc() : 0;
+}
 uint32_t gm_read32(uint32_t la, uint32_t *v);
 uint32_t gm_write32(uint32_t la, uint32_t v);
 /* Read without a guest-visible effect (no CR2): 0, or -1 on a fault. */
 int gm_peek(uint32_t la, void *dst, unsigned n);
-/* The assembly copy (guestmem_copy.S): 0, or -1 after a guest fault with
- * vcpu->cr2/error set by the kernel. */
-int gm_copy(void *dst, const void *src, unsigned n);
 /* Push and pop on the guest stack (SS:ESP); esp changes only on success. */
 uint32_t gpush(struct gregs *r, uint32_t v, unsigned size);
 uint32_t gpop(struct gregs *r, uint32_t *v, unsigned size);
+uint32_t gpop_n(struct gregs *r, uint32_t *v, unsigned n, unsigned size);   /* n <= 5 */
 
 /* --- instruction context (operand.c) -------------------------------------------- */
 struct insn_ctx {
@@ -259,8 +284,18 @@ void seg_null_outer(unsigned cpl);
 static inline uint32_t seg_base(unsigned sr) { return cpu.seg[sr].d.base; }
 /* The data segment registers in ab_vcpu_regs order: ds es fs gs. */
 static inline unsigned data_sr(unsigned i) { return i == 0 ? SR_DS : i == 1 ? SR_ES : i == 2 ? SR_FS : SR_GS; }
-/* At an entry: the guest's %ds %es %fs %gs as the hardware holds them. */
-void seg_take_hw(const uint32_t hw[4]);
+/* At an entry: the guest's %ds %es %fs %gs as the hardware holds them.
+ * Most entries find the selectors the last one left, or those an emulated
+ * load put there (seg_set), and nothing published since: the memo in
+ * cpu.taken says so without reading the tables (segments.c). */
+void seg_retake(const uint32_t hw[4]);
+static inline void seg_take_hw(const uint32_t hw[4])
+{
+	if (cpu.taken_pub != cpu.published || cpu.taken[0] != (hw[0] & 0xffffu) ||
+	    cpu.taken[1] != (hw[1] & 0xffffu) || cpu.taken[2] != (hw[2] & 0xffffu) ||
+	    cpu.taken[3] != (hw[3] & 0xffffu))
+		seg_retake(hw);
+}
 /* Would the kernel load sel into a data segment register in the kernel view
  * (a guest table entry it copies, present, data or readable code)? */
 int seg_hw_loadable(uint16_t sel);
@@ -283,7 +318,10 @@ static inline uint64_t desc_published(uint16_t sel)
 		return 0;
 	return (sel & 4) ? vcpu->ldt[sel >> 3] : vcpu->gdt[sel >> 3];
 }
-void publish_desc(uint16_t sel, uint32_t lo, uint32_t hi);   /* one entry, if it changed */
+/* One entry, if it changed.  1: the kernel's tables will hold these bytes
+ * for sel, or sel is not one they copy (desc_publishable); 0: sel is one
+ * they copy but lies past the guest's GDTR limit (published as 0). */
+int publish_desc(uint16_t sel, uint32_t lo, uint32_t hi);
 void publish_sel(uint16_t sel);     /* one entry, read from the guest's table */
 void publish_gdt(void);             /* lgdt: every entry the kernel copies */
 void publish_ldt(void);             /* lldt: the LDT and ldt_entries */
@@ -304,8 +342,18 @@ void set_cpl(unsigned cpl);
 
 /* --- interrupts (irq.c) -------------------------------------------------------------- */
 void irq_sync(void);                  /* irq_pending -> PIC, irq_unmasked current */
-int irq_check(struct gregs *r);       /* deliver one if vif and the PIC has one */
+int irq_check(struct gregs *r);       /* irq_sync, irq_deliver */
+int irq_deliver(struct gregs *r);     /* deliver while r's IF is set and the PIC has one */
 void irq_halt(struct gregs *r);       /* hlt: sleep until something is delivered */
+extern uint32_t irq_unmasked_at, irq_quiet_at;
+/* Would irq_check do nothing at all?  No line waits in irq_pending, the
+ * PIC is as it was when irq_unmasked was computed, and with IF set it was
+ * found with nothing to deliver in this very state.  The common exit. */
+static inline int irq_idle(const struct gregs *r)
+{
+	uint32_t g = pic_changes;
+	return !vcpu->irq_pending && g == irq_unmasked_at && (!(r->eflags & FL_IF) || g == irq_quiet_at);
+}
 
 /* --- exits (exit.c) ------------------------------------------------------------------- */
 __attribute__((noreturn)) void exit_resume(struct gregs *r);   /* through hc_resume */

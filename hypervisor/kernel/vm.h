@@ -42,6 +42,9 @@ struct vm {
 	 * passes loadable() for that use; computed when the copies change. */
 	uint32_t loadable_gdt[VIEWS][3];
 	uint32_t loadable_ldt[VIEWS][3];
+	/* vm_desc_selectors' last question and answer in each view
+	 * (sel_known 0: none), good until the copies change. */
+	uint32_t sel_known[VIEWS], sel_in[VIEWS][6], sel_out[VIEWS][6];
 };
 
 #define MAX_VMS 8

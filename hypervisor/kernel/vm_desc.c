@@ -72,6 +72,8 @@ static void loadable_masks(struct vm *vm)
 			vm->loadable_gdt[v][u] = g;
 			vm->loadable_ldt[v][u] = l;
 		}
+	for (unsigned v = 0; v < VIEWS; v++)
+		vm->sel_known[v] = 0;
 }
 _Static_assert(GDT_GUEST_ENTRIES <= 32 && AB_VCPU_LDT_ENTRIES <= 32, "the masks are 32 bits");
 
@@ -123,13 +125,29 @@ static inline int loadable(const struct vm *vm, unsigned view, uint32_t sel, enu
 	return idx < GDT_GUEST_ENTRIES && (vm->loadable_gdt[view][use] >> idx) & 1;
 }
 
-/* The selectors to resume with, in the view about to run. */
+/* The selectors to resume with, in the view about to run.  A guest
+ * mostly resumes with the selectors it resumed with last time in that
+ * view (a system call: its user ones, then its kernel ones): the answer
+ * depends only on them, the view and the copies, so the last one of each
+ * view is kept (loadable_masks forgets them when the copies change). */
 void vm_desc_selectors(struct vm *vm, unsigned view, const struct ab_vcpu_regs *r, struct trap_frame *tf)
 {
-	tf->ds = loadable(vm, view, r->ds, SEG_DATA) ? (r->ds & 0xFFFFu) : SEL_UDATA;
-	tf->es = loadable(vm, view, r->es, SEG_DATA) ? (r->es & 0xFFFFu) : SEL_UDATA;
-	tf->fs = loadable(vm, view, r->fs, SEG_DATA) ? (r->fs & 0xFFFFu) : SEL_UDATA;
-	tf->gs = loadable(vm, view, r->gs, SEG_DATA) ? (r->gs & 0xFFFFu) : SEL_UDATA;
-	tf->cs = loadable(vm, view, r->cs, SEG_CODE) ? ((r->cs & 0xFFFFu) | 3u) : SEL_UCODE;
-	tf->ss = loadable(vm, view, r->ss, SEG_STACK) ? ((r->ss & 0xFFFFu) | 3u) : SEL_UDATA;
+	uint32_t in[6] = { r->ds, r->es, r->fs, r->gs, r->cs, r->ss };
+	uint32_t *last = vm->sel_in[view], *out = vm->sel_out[view];
+	if (!vm->sel_known[view] || in[0] != last[0] || in[1] != last[1] || in[2] != last[2] ||
+	    in[3] != last[3] || in[4] != last[4] || in[5] != last[5]) {
+		for (unsigned i = 0; i < 4; i++)
+			out[i] = loadable(vm, view, in[i], SEG_DATA) ? (in[i] & 0xFFFFu) : SEL_UDATA;
+		out[4] = loadable(vm, view, in[4], SEG_CODE) ? ((in[4] & 0xFFFFu) | 3u) : SEL_UCODE;
+		out[5] = loadable(vm, view, in[5], SEG_STACK) ? ((in[5] & 0xFFFFu) | 3u) : SEL_UDATA;
+		for (unsigned i = 0; i < 6; i++)
+			last[i] = in[i];
+		vm->sel_known[view] = 1;
+	}
+	tf->ds = out[0];
+	tf->es = out[1];
+	tf->fs = out[2];
+	tf->gs = out[3];
+	tf->cs = out[4];
+	tf->ss = out[5];
 }

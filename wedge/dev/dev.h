@@ -36,6 +36,11 @@ void pic_raise(uint32_t lines);
 int pic_ack(void);
 int pic_deliverable(void);
 uint32_t pic_unmasked(void);
+/* A count of the calls that may have changed the pair (pic_raise,
+ * pic_ack, a port write or a polling read): equal counts, equal answers
+ * from pic_deliverable and pic_unmasked.  A variable: the CPU part reads
+ * it at every exit.  Only pic.c writes it. */
+extern uint32_t pic_changes;
 /* The line (0..15) of the interrupt pic_ack last took: the trap dump
  * counts lines, not vectors. */
 int pic_last_line(void);

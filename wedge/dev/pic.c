@@ -31,6 +31,13 @@ struct pic {
 };
 
 static struct pic pics[2];   /* 0 master, 1 slave */
+
+/* Bumped by every entry point that may change the pair's state (pic_out,
+ * a polling pic_in, pic_raise, pic_ack, pic_reset): what the CPU part
+ * asks at every exit (pic_unmasked, pic_deliverable) cannot have changed
+ * while it stays the same (dev.h). */
+uint32_t pic_changes;
+#define changes pic_changes
 #define MASTER (&pics[0])
 #define SLAVE (&pics[1])
 
@@ -114,6 +121,7 @@ static void pic_init_reset(struct pic *s)
  * nothing reaches the guest before it programs the PICs itself. */
 void pic_reset(void)
 {
+	changes++;
 	for (int i = 0; i < 2; i++) {
 		struct pic *s = &pics[i];
 		s->elcr = 0;
@@ -207,6 +215,7 @@ void pic_out(uint16_t port, unsigned size, uint32_t value)
 {
 	(void)size;
 	struct pic *s = port >= 0xA0 ? SLAVE : MASTER;
+	changes++;
 	if (port & 1)
 		pic_write_data(s, (uint8_t)value);
 	else
@@ -219,6 +228,7 @@ uint32_t pic_in(uint16_t port, unsigned size)
 	struct pic *s = port >= 0xA0 ? SLAVE : MASTER;
 	if (s->poll) {                          /* poll mode: an acknowledge */
 		int irq = pic_get_irq(s);
+		changes++;
 		s->poll = 0;
 		if (irq < 0)
 			return 0;
@@ -247,6 +257,7 @@ void elcr_out(uint16_t port, unsigned size, uint32_t value)
 
 void pic_raise(uint32_t lines)
 {
+	changes++;
 	for (int n = 0; n < 16; n++) {
 		if (!(lines & (1u << n)) || n == 2)
 			continue;       /* 2 is the cascade: the slave drives it */
@@ -270,6 +281,7 @@ int pic_last_line(void)
 
 int pic_ack(void)
 {
+	changes++;
 	int irq = pic_get_irq(MASTER);
 	if (irq < 0)
 		return -1;
