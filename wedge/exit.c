@@ -74,33 +74,47 @@ void exit_resume(struct gregs *r)
 /* The data selectors site_common returns with, or 0 if the kernel must
  * load them.  Unchanged ones stay as the hardware holds them (possibly the
  * kernel's stand-in for a selector its tables cannot hold). */
-static int fast_segs(const uint32_t hw[4], uint32_t out[4])
+static int fast_seg(unsigned sr, unsigned i, const uint32_t hw[4], uint32_t out[4])
 {
-	for (unsigned i = 0; i < 4; i++) {
-		uint16_t sel = cpu.seg[data_sr(i)].sel;
-		if (sel == cpu.entry_sel[i])
-			out[i] = hw[i];
-		else if (seg_hw_loadable(sel))
-			out[i] = sel;
-		else
-			return 0;
-	}
+	uint16_t sel = cpu.seg[sr].sel;
+	if (sel == cpu.entry_sel[i])
+		out[i] = hw[i];
+	else if (seg_hw_loadable(sel))
+		out[i] = sel;
+	else
+		return 0;
 	return 1;
 }
 
-uint32_t exit_site(struct gregs *r, uint32_t segs[4])
+static int fast_segs(const uint32_t hw[4], uint32_t out[4])
+{
+	return fast_seg(SR_DS, 0, hw, out) && fast_seg(SR_ES, 1, hw, out) && fast_seg(SR_FS, 2, hw, out) &&
+	       fast_seg(SR_GS, 3, hw, out);
+}
+
+uint32_t exit_site(struct gregs *r, uint32_t segs[4], uint32_t *frame)
 {
 	uint32_t out[4];
 	before_exit(r);   /* may deliver an interrupt: cpl can change */
 	if (cpu.cpl == 0 && !cpu.desc_dirty && !cpu.cs_ss_dirty && fast_segs(segs, out)) {
-		uint32_t f[10];
-		gpr_copy(f, r->gpr);
-		f[8] = eflags_hw(r->eflags);
-		f[9] = r->eip;
-		uint32_t sp = R_ESP(r) - sizeof f;
-		if (!gm_write(sp, f, sizeof f)) {
-			for (unsigned i = 0; i < 4; i++)
-				segs[i] = out[i];
+		uint32_t f[10], *to, sp = R_ESP(r) - sizeof f;
+		/* The step left esp alone (most do): the new frame lies where
+		 * the entry's does, memory the guest's own pushal wrote and we
+		 * read with plain loads at the entry, so plain stores reach it
+		 * too, unless the step flushed the translations (a new CR3 may
+		 * not map this stack: then the guarded copy below finds out). */
+		if (sp == (uint32_t)frame && !cpu.flushed)
+			to = frame;
+		else
+			to = f;
+		gpr_copy(to, r->gpr);
+		to[8] = eflags_hw(r->eflags);
+		to[9] = r->eip;
+		if (to == frame || !gm_write(sp, f, sizeof f)) {
+			segs[0] = out[0];
+			segs[1] = out[1];
+			segs[2] = out[2];
+			segs[3] = out[3];
 			return sp;
 		}
 	}

@@ -69,6 +69,7 @@ static void forget(uint32_t va)
 void flush_translations(uint32_t va)
 {
 	forget(va);
+	cpu.flushed = 1;
 	hc_flush(va);
 }
 
@@ -78,5 +79,6 @@ void flush_translations(uint32_t va)
 void switch_translations(void)
 {
 	forget(0);
+	cpu.flushed = 1;
 	hc_flush_switch();
 }

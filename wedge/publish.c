@@ -29,8 +29,10 @@ static int gdt_index_ok(unsigned idx)
 
 /* Bit i: published GDT entry i is one the kernel puts into the user view
  * (a code or data descriptor with DPL 3, present or not: vm_desc.c's
- * for_user_view), so code at CPL 3 may load it natively.  Recomputed at
- * every change, for publish_gdt_refresh. */
+ * for_user_view), so code at CPL 3 may load it natively; or it was once,
+ * since the last lgdt.  Updated at every change, for publish_gdt_refresh:
+ * the entries it must look at, and those a guest is likely to make
+ * user-loadable again (Linux's TLS slots, empty in a task without TLS). */
 static uint32_t gdt_user_mask;
 
 static int user_visible(uint64_t d)
@@ -39,13 +41,18 @@ static int user_visible(uint64_t d)
 	return ((hi >> 12) & 1) && ((hi >> 13) & 3) == 3;
 }
 
-static void changed(void)
+static void changed_mask(void)
 {
 	uint32_t m = 0;
 	for (unsigned i = 1; i < AB_VCPU_GDT_ENTRIES; i++)
 		if (user_visible(vcpu->gdt[i]))
 			m |= 1u << i;
-	gdt_user_mask = m;
+	gdt_user_mask |= m;
+}
+
+static void changed(void)
+{
+	changed_mask();
 	vcpu->desc_gen++;
 	cpu.published++;
 	cpu.desc_dirty = 1;
@@ -128,8 +135,11 @@ void publish_gdt(void)
 	read_table(cpu.gdtr.base, t, n);
 	for (unsigned i = n; i < AB_VCPU_GDT_ENTRIES; i++)
 		t[i] = 0;
+	gdt_user_mask = 0;                 /* a new table: its own history */
 	if (put_table(vcpu->gdt, t, AB_VCPU_GDT_ENTRIES))
 		changed();
+	else
+		changed_mask();
 }
 
 /* Before every return to virtual CPL 3 (exit.c).  Code at CPL 3 loads
@@ -140,33 +150,57 @@ void publish_gdt(void)
  * context switch, and libc's `mov %ax, %gs` would get the previous
  * process's base.  Those plain stores are invisible to us, so we look.
  *
- * Only at the entries the user view holds (gdt_user_mask), a few words
- * (Linux: the user code and data segments and the TLS slots in use), not
- * the whole table: CPL 3 can load natively nothing else.  Any other
- * entry is 0 in the user view, so a native load of it faults (#GP, with
- * the selector as the error code) and comes to us as an upcall, where
- * seg_load reads the entry from memory with the CPU's checks and
+ * Only at the entries the user view holds (gdt_user_mask, with those it
+ * held since the last lgdt) and those of the selectors this resume loads,
+ * a few words (Linux: the user code and data segments and the three TLS
+ * slots), not the whole table: CPL 3 can load natively nothing else.  Any
+ * other entry is 0 in the user view, so a native load of it faults (#GP,
+ * with the selector as the error code) and comes to us as an upcall,
+ * where seg_load reads the entry from memory with the CPU's checks and
  * publishes it: an entry the guest made user-loadable behind our back
- * costs one trap, never a stale descriptor.  An entry we cannot read is
- * left as published.
+ * costs one trap, never a stale descriptor.
+ * (Keeping the entries that were user-loadable once spares that trap
+ * where it recurs: Linux empties a TLS slot for a task without TLS, and
+ * the next static program's `mov %ax, %gs` after set_thread_area would
+ * trap.)  An entry we cannot read is left as published.
  *
- * Kernel-only entries (DPL < 3) are not looked at: one rewritten in
- * memory and then reloaded natively by guest kernel code (no site, no
- * trap: target trap's minimal policy) keeps the copy published last until
- * an emulated load or lgdt publishes it, the gap docs/wedge.md names
- * ("Native segment loads"). */
+ * Other entries (kernel-only ones, DPL < 3) are not looked at: one
+ * rewritten in memory and then reloaded natively by guest kernel code (no
+ * site, no trap: target trap's minimal policy) keeps the copy published
+ * last until an emulated load or lgdt publishes it, the gap docs/wedge.md
+ * names ("Native segment loads").  (Reading and comparing the whole table
+ * at every return to CPL 3 cost a Linux null system call about 570
+ * instructions; these few entries, read at once, about a third of it.) */
 void publish_gdt_refresh(void)
 {
 	uint32_t m = gdt_user_mask;
 	int c = 0;
+	/* And the entries of the six selectors the kernel loads at this
+	 * resume: one the user view does not hold yet (the guest kernel
+	 * made it user-loadable in memory) would become the kernel's flat
+	 * stand-in instead of the guest's descriptor. */
+	for (unsigned sr = 0; sr < SR_LDTR; sr++) {
+		uint16_t sel = cpu.seg[sr].sel;
+		if (!(sel & 4) && (sel >> 3) && (sel >> 3) < AB_VCPU_GDT_ENTRIES)
+			m |= 1u << (sel >> 3);
+	}
+	/* Entries past the GDTR limit stay as published (0). */
+	while (m && !gdt_index_ok(31 - (unsigned)__builtin_clz(m)))
+		m &= ~(1u << (31 - __builtin_clz(m)));
+	if (!m)
+		return;
+	/* One read from the lowest entry to the highest (Linux: 6 to 15);
+	 * if part of it is unmapped, entry by entry. */
+	uint64_t t[AB_VCPU_GDT_ENTRIES];
+	unsigned lo = (unsigned)__builtin_ctz(m), hi = 31 - (unsigned)__builtin_clz(m);
+	int whole = !gm_peek(cpu.gdtr.base + 8 * lo, &t[lo], 8 * (hi - lo + 1));
 	while (m) {
 		unsigned i = (unsigned)__builtin_ctz(m);
-		uint64_t d;
 		m &= m - 1;
-		if (!gdt_index_ok(i) || gm_peek(cpu.gdtr.base + 8 * i, &d, 8))
+		if (!whole && gm_peek(cpu.gdtr.base + 8 * i, &t[i], 8))
 			continue;
-		if (vcpu->gdt[i] != d) {
-			vcpu->gdt[i] = d;
+		if (vcpu->gdt[i] != t[i]) {
+			vcpu->gdt[i] = t[i];
 			c = 1;
 		}
 	}

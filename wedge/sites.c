@@ -161,16 +161,16 @@ uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 	note_flat(segs);
 	for (unsigned i = 0; i < 4; i++)
 		cpu.entry_sel[i] = cpu.seg[data_sr(i)].sel;
-	cpu.desc_dirty = cpu.cs_ss_dirty = 0;
+	cpu.desc_dirty = cpu.cs_ss_dirty = cpu.flushed = 0;
 	if (!(c = site_get(ret - AB_WEDGE_CALL_LEN, kind))) {
 		dbg_hex("wedge: a call from an unknown site, eip", r.eip);
 		dbg_hex("wedge: entry kind", kind);
 		r.eip = ret;   /* as if the call had been an undefined instruction */
 		deliver_exception(&r, unsupported("unknown site", r.eip));
-		return exit_site(&r, segs);
+		return exit_site(&r, segs, frame);
 	}
 	emulate(c, &r);
-	return exit_site(&r, segs);
+	return exit_site(&r, segs, frame);
 }
 
 /* A patched site that ran somewhere else than at its link address: code

@@ -147,6 +147,7 @@ struct vcpu_state {
 	 * the fast path back from a site. */
 	int desc_dirty;
 	int cs_ss_dirty;
+	int flushed;               /* since this site's entry: flush_translations */
 	uint16_t entry_sel[4];     /* a site's %ds %es %fs %gs at entry (the guest's) */
 	/* seg_take_hw's memo (segments.c): published counts the changes of
 	 * the published descriptors (publish.c); for each data register i
@@ -359,8 +360,9 @@ static inline int irq_idle(const struct gregs *r)
 __attribute__((noreturn)) void exit_resume(struct gregs *r);   /* through hc_resume */
 /* Resume from a site: the guest esp where the fast path's frame lies.
  * segs: the guest's %ds %es %fs %gs the hardware held at the entry; on
- * return, the selectors entry.S loads before it returns to the guest. */
-uint32_t exit_site(struct gregs *r, uint32_t segs[4]);
+ * return, the selectors entry.S loads before it returns to the guest.
+ * frame: where the entry's frame lies on the guest's stack. */
+uint32_t exit_site(struct gregs *r, uint32_t segs[4], uint32_t *frame);
 
 /* --- debug (debug.c): diagnostics, kept off the guest's console ------------------------- */
 void dbg_puts(const char *s);

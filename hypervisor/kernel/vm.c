@@ -89,6 +89,21 @@ void vm_set_view(struct vm *vm, unsigned view)
 		vm_activate(vm->tcb);
 }
 
+/* At an upcall or a resume: the view to run.  Staying in the view that
+ * runs needs nothing loaded again (most upcalls come from the guest
+ * kernel or go back to it): CR3, the GDT and LDT and the TSS are as the
+ * last vm_activate left them, because whatever changes what they point
+ * at while the vCPU runs makes the hardware see it then: a shadow flush
+ * reloads CR3 (shadow_flush_all) or invalidates the page (shadow_flush_page,
+ * shadow_fill), and kmap invalidates its slot; only new descriptors need
+ * the tables loaded again (desc_changed: vm_desc_sync said so).  A
+ * thread switched in is activated by the scheduler. */
+void vm_enter_view(struct vm *vm, unsigned view, int desc_changed)
+{
+	if (view != vm->view || desc_changed)
+		vm_set_view(vm, view);
+}
+
 /* Root unmapped guest memory: every shadow entry may be stale. */
 void vm_space_revoked(struct space *s)
 {

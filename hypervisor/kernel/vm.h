@@ -60,6 +60,7 @@ uint32_t vm_create(struct tcb *self, uint32_t pager, unsigned prio, uint32_t mem
 void vm_destroy(struct tcb *t);
 void vm_activate(struct tcb *t);             /* load the vCPU's current view */
 void vm_set_view(struct vm *vm, unsigned view);
+void vm_enter_view(struct vm *vm, unsigned view, int desc_changed);   /* vm_set_view if it must */
 void vm_tick(void);
 void vm_space_revoked(struct space *s);      /* root took guest memory back */
 /* The VM ends: its traps are dumped, then QEMU exits with code << 1 | 1,
@@ -72,7 +73,7 @@ extern int vm_exit_continue;
 
 /* vm_desc.c: the guest's segments, in per-VM GDTs */
 void vm_desc_init(struct vm *vm);
-void vm_desc_sync(struct vm *vm);
+int vm_desc_sync(struct vm *vm);
 void vm_desc_load(struct vm *vm);
 void vm_desc_selectors(struct vm *vm, unsigned view, const struct ab_vcpu_regs *r, struct trap_frame *tf);
 

@@ -85,12 +85,13 @@ void vm_desc_init(struct vm *vm)
 	loadable_masks(vm);
 }
 
-/* At a resume: take the guest's descriptors if the wedge published new ones. */
-void vm_desc_sync(struct vm *vm)
+/* At a resume: take the guest's descriptors if the wedge published new
+ * ones (1: it did, the GDT and LDT must be loaded again). */
+int vm_desc_sync(struct vm *vm)
 {
 	const struct ab_vcpu *p = vm->page;
 	if (p->desc_gen == vm->desc_gen)
-		return;
+		return 0;
 	vm->desc_gen = p->desc_gen;
 	for (unsigned i = 0; i < GDT_GUEST_ENTRIES && i < AB_VCPU_GDT_ENTRIES; i++) {
 		uint64_t d = p->gdt[i];
@@ -107,6 +108,7 @@ void vm_desc_sync(struct vm *vm)
 	for (unsigned v = 0; v < VIEWS; v++)
 		vm->gdt[v][SEL_LDT >> 3] = n ? ldt_descriptor((uint32_t)(uintptr_t)vm->ldt[v], n) : 0;
 	loadable_masks(vm);
+	return 1;
 }
 
 void vm_desc_load(struct vm *vm)

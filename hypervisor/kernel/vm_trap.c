@@ -55,7 +55,7 @@ static void upcall(struct tcb *t, struct trap_frame *tf, uint32_t vector, uint32
 	tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
 	tf->cs = SEL_UCODE;
 	tf->ss = SEL_UDATA;
-	vm_set_view(vm, VIEW_KERNEL);
+	vm_enter_view(vm, VIEW_KERNEL, 0);
 }
 
 static uint32_t checked_kind(uint32_t k, uint32_t vector)
@@ -96,10 +96,10 @@ static void resume(struct tcb *t, struct trap_frame *tf)
 	tf->eip = r->eip;
 	tf->eflags = (r->eflags & EFLAGS_USER) | EFLAGS_IF | 0x2u;
 	unsigned view = p->cpl == 3 ? VIEW_USER : VIEW_KERNEL;
-	vm_desc_sync(vm);
+	int desc_changed = vm_desc_sync(vm);
 	vm_desc_selectors(vm, view, r, tf);
 	p->resumes++;
-	vm_set_view(vm, view);
+	vm_enter_view(vm, view, desc_changed);
 }
 
 /* A guest-physical page root has not given yet: ask it, as a page fault
