@@ -132,7 +132,7 @@ void deliver_exception(struct gregs *r, uint32_t exc)
 	/* A trapped instruction whose emulation faults (a privileged one in
 	 * guest user mode, a bad selector) is an exception the guest handles:
 	 * counted as such, not as a sensitive instruction (trap-dump.md). */
-	if (AB_TRAPK_CLASS(exit_kind()) == 0)
+	if (cpu.in_upcall && AB_TRAPK_CLASS(exit_kind()) == 0)
 		set_exit_kind(AB_TRAPK_EXCEPTION | vec);
 	for (;;) {
 		uint32_t e = deliver_once(r, vec, has_errcode(vec), err, r->eip, 0, 1);

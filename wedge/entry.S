@@ -102,6 +102,28 @@ site_common:
 	popfl
 	ret
 
+/* native_resume(sel): the end of an upcall without the kernel (exit.c,
+ * resume_without_kernel).  We run on the kernel's flat selectors; sel[]
+ * (ds es fs gs ss esp) is read through %ds before it changes, last. */
+	.globl native_resume
+	.type native_resume, @function
+native_resume:
+	mov 4(%esp), %ebx
+	mov 16(%ebx), %esi              /* ss */
+	mov 20(%ebx), %edi              /* esp: the frame */
+	mov 8(%ebx), %ecx
+	mov %ecx, %fs
+	mov 12(%ebx), %ecx
+	mov %ecx, %gs
+	mov 4(%ebx), %ecx
+	mov %ecx, %es
+	mov (%ebx), %ecx
+	mov %ecx, %ds
+	mov %esi, %ss
+	mov %edi, %esp
+	popal
+	iret
+
 /* The upcall entry: the kernel put the guest's state in the vCPU page and
  * enters here on vcpu->upcall_esp (our stack top). */
 	.globl wedge_upcall

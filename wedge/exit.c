@@ -8,7 +8,9 @@
  *     segment register the step loaded, site_common loads itself: the
  *     kernel's tables already hold its descriptor, unless we published
  *     since the last hc_resume.
- *   - otherwise (an upcall, a return to ring 3, a new CS or SS, new
+ *   - from an upcall, staying in the guest kernel: much the same, the
+ *     frame popped by entry.S's native_resume (resume_without_kernel).
+ *   - otherwise (a return to ring 3, a new CS or SS from a site, new
  *     published descriptors, a selector the kernel's tables cannot hold, a
  *     frame we cannot write): vcpu->regs and hc_resume(); the kernel picks
  *     the view from vcpu->cpl, takes the descriptors if desc_gen moved and
@@ -65,9 +67,67 @@ static __attribute__((noreturn)) void resume_now(struct gregs *r)
 	hc_resume();
 }
 
+/* The end of an upcall that stays in the guest kernel (a delivered
+ * system call, page fault or interrupt, an emulated instruction at CPL
+ * 0), without the kernel: everything AB_HC_RESUME would do but count the
+ * upcall is already so.  The view is the kernel's, the one running; the
+ * kernel's descriptor copies are current (nothing published in this
+ * upcall, and every entry that publishes leaves through hc_resume), so
+ * the hardware loads the data selectors, SS and CS (RPL 3) exactly as the
+ * kernel would, when its rule takes them (seg_hw_loadable, seg_hw_flat:
+ * else the kernel's stand-ins, which only hc_resume sets up).  A frame of
+ * 11 words goes below the guest's esp, free memory as at a site's fast
+ * path (an interrupt could have written one there), and entry.S pops it
+ * with popal; iret at CPL 3, which leaves IF and IOPL alone.  The kernel
+ * counts the upcall at the next one (or the next RESUME, or the end),
+ * from vcpu->exit_kind, which nothing else writes meanwhile. */
+/* Whether the hardware takes these selectors: a function of them and of
+ * the published descriptors, so the last answer is kept (an upcall mostly
+ * ends with the selectors the last one did). */
+static struct {
+	uint32_t published;        /* cpu.published it holds for */
+	uint16_t sel[6];           /* ds es fs gs cs ss */
+	int ok;
+} hw_takes = { 0xffffffffu, { 0 }, 0 };
+
+static int hw_takes_all(const uint16_t sel[6])
+{
+	int same = hw_takes.published == cpu.published;
+	for (unsigned i = 0; i < 6; i++)
+		same &= hw_takes.sel[i] == sel[i];
+	if (same)
+		return hw_takes.ok;
+	hw_takes.ok = seg_hw_loadable(sel[0]) && seg_hw_loadable(sel[1]) && seg_hw_loadable(sel[2]) &&
+		      seg_hw_loadable(sel[3]) && seg_hw_flat(sel[4], 1) && seg_hw_flat(sel[5], 0);
+	for (unsigned i = 0; i < 6; i++)
+		hw_takes.sel[i] = sel[i];
+	hw_takes.published = cpu.published;
+	return hw_takes.ok;
+}
+
+static void resume_without_kernel(struct gregs *r)
+{
+	const uint16_t sel[6] = { cpu.seg[SR_DS].sel, cpu.seg[SR_ES].sel, cpu.seg[SR_FS].sel,
+				  cpu.seg[SR_GS].sel, cpu.seg[SR_CS].sel, cpu.seg[SR_SS].sel };
+	if (cpu.cpl != 0 || cpu.desc_dirty || r->eip >= AB_WEDGE_BASE || !hw_takes_all(sel))
+		return;
+	uint32_t f[11], sp = R_ESP(r) - sizeof f;
+	gpr_copy(f, r->gpr);
+	f[8] = r->eip;
+	f[9] = sel[4] | 3u;
+	f[10] = eflags_hw(r->eflags);
+	if (gm_write(sp, f, sizeof f))
+		return;
+	const uint32_t load[6] = { sel[0], sel[1], sel[2], sel[3], sel[5] | 3u, sp };
+	vcpu->cpl = cpu.cpl;
+	vcpu->fixup_eip = 0;
+	native_resume(load);
+}
+
 void exit_resume(struct gregs *r)
 {
 	before_exit(r);
+	resume_without_kernel(r);
 	resume_now(r);
 }
 

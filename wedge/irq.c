@@ -62,7 +62,7 @@ int irq_deliver(struct gregs *r)
 		deliver_irq(r, (unsigned)v);
 		/* An IRQ upcall counts the line; any other upcall stays
 		 * counted as what trapped. */
-		if (AB_TRAPK_CLASS(exit_kind()) == AB_TRAPK_IRQ)
+		if (cpu.in_upcall && AB_TRAPK_CLASS(exit_kind()) == AB_TRAPK_IRQ)
 			set_exit_kind(AB_TRAPK_IRQ | ((unsigned)pic_last_line() & 0xff));
 		n++;
 	}

@@ -51,7 +51,7 @@ static uint32_t table_of(uint16_t sel, uint32_t *base, uint32_t *limit)
 #define SPLIT_MEMO 16
 static struct desc split_memo[SPLIT_MEMO];
 
-static void desc_split_memo(struct desc *d, uint32_t lo, uint32_t hi)
+static inline void desc_split_memo(struct desc *d, uint32_t lo, uint32_t hi)
 {
 	struct desc *m = &split_memo[((lo ^ hi * 0x9E3779B1u) * 0x9E3779B1u) >> 28];
 	_Static_assert(SPLIT_MEMO == 1u << (32 - 28), "the hash takes 4 bits");
@@ -187,6 +187,23 @@ int seg_hw_loadable(uint16_t sel)
 	uint32_t hi = (uint32_t)(d >> 32);
 	int present = (hi >> 15) & 1, s = (hi >> 12) & 1, exec = (hi >> 11) & 1, rw = (hi >> 9) & 1;
 	return present && s && (!exec || rw);
+}
+
+/* The same for CS and SS at a resume without the kernel (exit.c): sel's
+ * published descriptor is a present code segment (cs) or writable data
+ * segment (ss), flat (base 0, 4 GiB, not expand-down), so the hardware
+ * takes sel | 3 for it in the kernel view without a fault and the guest
+ * sees the segment it loaded. */
+int seg_hw_flat(uint16_t sel, int code)
+{
+	if (!(sel & ~3u) || !desc_publishable(sel))
+		return 0;
+	uint64_t raw = desc_published(sel);
+	struct desc d;
+	desc_split_memo(&d, (uint32_t)raw, (uint32_t)(raw >> 32));
+	if (!d.p || !d.s || d.base != 0 || d.limit != 0xffffffffu)
+		return 0;
+	return code ? (d.type & 8) != 0 : (d.type & 0xe) == 2;
 }
 
 /* Loads set the accessed bit in memory, as the CPU does. */

@@ -155,7 +155,7 @@ uint32_t site_entry(uint32_t kind, uint32_t *frame, uint32_t *segs)
 	R_ESP(&r) = (uint32_t)(frame + 10);   /* the guest's esp before the call */
 	r.eflags = eflags_virt(frame[8]);
 	r.eip = ret - AB_WEDGE_CALL_LEN;
-	set_exit_kind(kind);
+	cpu.in_upcall = 0;
 	cpu.hold_irq = 0;
 	seg_take_hw(segs);
 	note_flat(segs);

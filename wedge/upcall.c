@@ -146,6 +146,7 @@ void upcall_main(void)
 	uint32_t why = vcpu->vector, err = vcpu->error, cr2 = vcpu->cr2;
 
 	vcpu->fixup_eip = 0;
+	cpu.in_upcall = 1;
 	load_regs(&r);
 	cpu.hold_irq = 0;
 	cpu.desc_dirty = cpu.cs_ss_dirty = 0;

@@ -148,6 +148,10 @@ struct vcpu_state {
 	int desc_dirty;
 	int cs_ss_dirty;
 	int flushed;               /* since this site's entry: flush_translations */
+	/* This entry is an upcall: vcpu->exit_kind is its kind.  A site
+	 * leaves exit_kind alone: it may still name an upcall the kernel
+	 * has not counted yet (exit.c, "without the kernel"). */
+	int in_upcall;
 	uint16_t entry_sel[4];     /* a site's %ds %es %fs %gs at entry (the guest's) */
 	/* seg_take_hw's memo (segments.c): published counts the changes of
 	 * the published descriptors (publish.c); for each data register i
@@ -300,6 +304,8 @@ static inline void seg_take_hw(const uint32_t hw[4])
 /* Would the kernel load sel into a data segment register in the kernel view
  * (a guest table entry it copies, present, data or readable code)? */
 int seg_hw_loadable(uint16_t sel);
+/* And sel | 3 as a flat CS (code) or SS (!code) there. */
+int seg_hw_flat(uint16_t sel, int code);
 
 /* --- publishing the guest's descriptors (publish.c, docs/abi/vcpu.md) ------------ */
 /* Is sel one whose descriptor the kernel copies (a GDT entry 1..31, an LDT
@@ -357,7 +363,12 @@ static inline int irq_idle(const struct gregs *r)
 }
 
 /* --- exits (exit.c) ------------------------------------------------------------------- */
-__attribute__((noreturn)) void exit_resume(struct gregs *r);   /* through hc_resume */
+/* Leave an upcall (or the boot): without the kernel when we can, else
+ * through hc_resume. */
+__attribute__((noreturn)) void exit_resume(struct gregs *r);
+/* entry.S: load ds es fs gs (sel[0..3]), ss:esp (sel[4], sel[5]: a frame
+ * of popal image, eip, cs, eflags there), popal, iret. */
+__attribute__((noreturn)) void native_resume(const uint32_t sel[6]);
 /* Resume from a site: the guest esp where the fast path's frame lies.
  * segs: the guest's %ds %es %fs %gs the hardware held at the entry; on
  * return, the selectors entry.S loads before it returns to the guest.

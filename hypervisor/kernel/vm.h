@@ -30,7 +30,7 @@ struct vm {
 	uint32_t timer_period;         /* ticks; 0: one-shot */
 	uint32_t timer_next;           /* tick of the next expiry; 0: off */
 	uint8_t halted;                /* blocked in AB_HC_HALT */
-	uint8_t upcall_open;           /* an upcall awaits its RESUME (counted then) */
+	uint8_t upcall_open;           /* an upcall not counted yet: at its RESUME, or the next upcall */
 	uint8_t told_top;              /* said once that the guest reached into our top 64 MiB */
 	uint32_t trap_eip;             /* guest eip of that upcall (ours, not the page's) */
 	uint32_t trap_vector;

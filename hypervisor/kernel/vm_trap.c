@@ -14,10 +14,16 @@
 #include "vm.h"
 #include "kinds.h"
 
+static void count_open_upcall(struct vm *vm);
+
 static void upcall(struct tcb *t, struct trap_frame *tf, uint32_t vector, uint32_t error, uint32_t cr2)
 {
 	struct vm *vm = t->vm;
 	struct ab_vcpu *p = vm->page;
+	/* The wedge may have ended the last upcall without RESUME (back to
+	 * the guest kernel by its own iret): count it now, under the kind it
+	 * left in exit_kind. */
+	count_open_upcall(vm);
 	if (!vm_in_wedge(p->upcall_eip) || !vm_in_wedge(p->upcall_esp - 4)) {
 		vm_die(t, "the wedge set no upcall entry");
 		return;
