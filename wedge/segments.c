@@ -60,15 +60,22 @@ static inline void desc_split_memo(struct desc *d, uint32_t lo, uint32_t hi)
 	*d = *m;
 }
 
-uint32_t desc_read(uint16_t sel, struct desc *d)
+/* The raw 8 bytes of sel's descriptor, with desc_read's exceptions. */
+static uint32_t desc_read_raw(uint16_t sel, uint32_t w[2])
 {
-	uint32_t base, limit, w[2];
+	uint32_t base, limit;
 	uint32_t e = table_of(sel, &base, &limit);
 	if (e)
 		return e;
 	if ((uint32_t)(sel & ~7u) + 7 > limit)
 		return EXC(V_GP, sel & 0xfffc);
-	if ((e = gm_read(base + (sel & ~7u), w, 8)))
+	return gm_read(base + (sel & ~7u), w, 8);
+}
+
+uint32_t desc_read(uint16_t sel, struct desc *d)
+{
+	uint32_t w[2], e;
+	if ((e = desc_read_raw(sel, w)))
 		return e;
 	desc_split_memo(d, w[0], w[1]);
 	return 0;
@@ -217,11 +224,32 @@ static uint32_t mark_accessed(uint16_t sel, struct desc *d)
 	return e;
 }
 
+/* The checks of a load into sr (not of the null selector). */
+static uint32_t load_checks(unsigned sr, uint16_t sel, const struct desc *d)
+{
+	unsigned rpl = sel & 3, cpl = cpu.cpl;
+	uint32_t err = sel & 0xfffc;
+	if (sr == SR_SS) {
+		if (rpl != cpl || !DESC_DATA(d) || !(d->type & 2) || d->dpl != cpl)
+			return EXC(V_GP, err);
+		if (!d->p)
+			return EXC(V_SS, err);
+	} else {
+		if (!d->s || (DESC_CODE(d) && !(d->type & 2)))
+			return EXC(V_GP, err);
+		/* data and non-conforming code: RPL and CPL must not exceed DPL */
+		if ((DESC_DATA(d) || !(d->type & 4)) && (rpl > d->dpl || cpl > d->dpl))
+			return EXC(V_GP, err);
+		if (!d->p)
+			return EXC(V_NP, err);
+	}
+	return 0;
+}
+
 uint32_t seg_load(unsigned sr, uint16_t sel)
 {
 	struct desc d = { 0 };
-	unsigned rpl = sel & 3, cpl = cpu.cpl;
-	uint32_t err = sel & 0xfffc, e;
+	uint32_t w[2], e;
 
 	if (!(sel & ~3u)) {
 		if (sr == SR_SS)
@@ -229,22 +257,23 @@ uint32_t seg_load(unsigned sr, uint16_t sel)
 		seg_set(sr, sel, &d);   /* null: #GP only on use */
 		return 0;
 	}
-	if ((e = desc_read(sel, &d)))
+	if ((e = desc_read_raw(sel, w)))
 		return e;
-	if (sr == SR_SS) {
-		if (rpl != cpl || !DESC_DATA(&d) || !(d.type & 2) || d.dpl != cpl)
-			return EXC(V_GP, err);
-		if (!d.p)
-			return EXC(V_SS, err);
-	} else {
-		if (!d.s || (DESC_CODE(&d) && !(d.type & 2)))
-			return EXC(V_GP, err);
-		/* data and non-conforming code: RPL and CPL must not exceed DPL */
-		if ((DESC_DATA(&d) || !(d.type & 4)) && (rpl > d.dpl || cpl > d.dpl))
-			return EXC(V_GP, err);
-		if (!d.p)
-			return EXC(V_NP, err);
+	/* The register reloaded with what it holds (Linux's entry code
+	 * reloads %ds and %es with the user data segment they mostly hold
+	 * already): the same checks, but no accessed bit to set (it is) and
+	 * no cache to split or set; only the published copy may lag behind
+	 * memory, and publish_desc looks at that. */
+	const struct seg *cur = &cpu.seg[sr];
+	if (cur->sel == sel && cur->d.lo == w[0] && cur->d.hi == w[1] && (w[1] & 0x100)) {
+		if ((e = load_checks(sr, sel, &cur->d)))
+			return e;
+		publish_desc(sel, w[0], w[1]);
+		return 0;
 	}
+	desc_split_memo(&d, w[0], w[1]);
+	if ((e = load_checks(sr, sel, &d)))
+		return e;
 	if ((e = mark_accessed(sel, &d)))
 		return e;
 	seg_set(sr, sel, &d);
