@@ -16,8 +16,9 @@ deterministic counts from the hypervisor's trap dump (docs/abi/trap-dump.md), re
 `afterburn prof report --json`. Writes bench/results/linux_traps.txt and .json, and the
 remaining hot spots after the loop.
 
-Kernels are built as tests/test_linux.py builds them (build/linux/NAME); the loop builds its own
-(build/linux/fb-CC, twice: without and with rules). Build the tools first (scripts/build).
+Kernels are built as tests/test_linux.py builds them (build/linux/NAME); the loop's first build
+is ab-minimal-CC's, its rebuild with rules goes to build/linux/fb-CC. Build the tools first
+(scripts/build).
 Usage: bench/linux_traps.py [--cc gcc,clang] [--top N] [--reuse CC,...]
 """
 import argparse
@@ -113,15 +114,20 @@ def hot_spots(dump, vmlinux, top):
 
 
 def feedback(cc, initrd, out):
-    """One iteration of the loop on a kernel built in build/linux/fb-CC."""
-    name = f"fb-{cc}"
-    build_cmd = " ".join([str(GP / "build"), "--name", name] +
-                         [f"'{a}'" if " " in a else a for a in kernel_args(cc, "minimal")])
+    """One iteration of the loop. Its first build is the policy-minimal kernel's own directory
+    (build/linux/ab-minimal-CC, already built: make has nothing to do); the rebuild with rules
+    goes to build/linux/fb-CC, so neither directory flips between rules and none (which would
+    make the build script start from clean every time)."""
+    args = " ".join(f"'{a}'" if " " in a else a for a in kernel_args(cc, "minimal"))
+    name = f'"$([ -n "$AFTERBURN_RULES" ] && echo fb-{cc} || echo ab-minimal-{cc})"'
+    build_cmd = f"{GP / 'build'} --name {name} --policy minimal {args} && " \
+                f"cp {LINUX}/{name}/vmlinux {out}/built.elf"
     cmd = [str(AFTERBURN), "feedback", "--build", build_cmd,
-           "--elf", str(LINUX / name / "vmlinux"), "--dir", str(out), "--no-full",
+           "--elf", str(out / "built.elf"), "--dir", str(out), "--no-full",
            "--compare", "WL:", "--timeout", str(TIMEOUT)]
     for a in run_args(initrd):
         cmd += ["--run-arg", a]
+    out.mkdir(parents=True, exist_ok=True)
     log(" ".join(cmd))
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     (out / "feedback.stdout").write_text(r.stdout)
@@ -216,7 +222,7 @@ def main():
     if not AFTERBURN.exists():
         raise SystemExit(f"linux_traps: {AFTERBURN} is missing: run scripts/build first")
     OUT.mkdir(parents=True, exist_ok=True)
-    initrd = LINUX / "initramfs.cpio.gz"
+    initrd = OUT / "initramfs.cpio.gz"   # its own: tests rewrite build/linux's
     subprocess.run([str(GP / "mkinitramfs"), str(initrd)], check=True, stdout=subprocess.DEVNULL)
     results, lines = {}, []
     reused = [c for c in a.reuse.split(",") if c]
