@@ -43,7 +43,7 @@
 #define EXIT_USAGE 2
 #define EXIT_TIMEOUT 124
 #define MODULE_LINE_MAX 127    /* hypervisor/abi/bootinfo.h: HV_BOOTINFO_CMDLINE less the NUL */
-#define VM_DIED_STATUS 255    /* root or the kernel ended the VM (or a reset): code 0x7F */
+#define VM_DIED_STATUS 255    /* root or the kernel ended the VM: code 0x7F */
 #define TRIPLE_FAULT_STATUS 253   /* the guest triple-faulted: code 0x7E */
 #define WEDGE_PANIC_STATUS 251    /* the wedge gave up (wedge_panic): code 0x7D */
 
@@ -293,13 +293,11 @@ static const char *tmp_link(struct tmp *t, const char *name, const char *target)
 /* The guest as a module: a link to it, or a copy without its DWARF. */
 static const char *guest_module(struct tmp *t, const char *name, const char *guest)
 {
-	const char *p = tmp_path(t, name);
-	int r = p ? ab_run_strip_debug(guest, p) : -1;
-	if (r == 0) {
-		t->nmade--;     /* not made: tmp_link takes the name again */
+	unsigned long dbg = ab_run_debug_bytes(guest);
+	if (!dbg)
 		return tmp_link(t, name, guest);
-	}
-	return r > 0 ? p : NULL;
+	const char *p = tmp_path(t, name);
+	return p && !ab_run_strip_debug(guest, p, dbg) ? p : NULL;
 }
 
 static void tmp_cleanup(struct tmp *t)

@@ -23,9 +23,10 @@ int ab_trapdump_find(const char *text, struct ab_trapdump *d);
 /* A per-kind summary of d to f. */
 void ab_trapdump_summary(FILE *f, const struct ab_trapdump *d);
 
-/* run_strip.c: when guest has .debug_* sections, write a copy without
- * them to out (objcopy --strip-debug) and return 1; 0 when it has none;
- * -1 with a message when the copy failed. */
-int ab_run_strip_debug(const char *guest, const char *out);
+/* run_strip.c: bytes of .debug_* sections in guest (0: none, or not an
+ * ELF); and a copy of guest without them at out (objcopy --strip-debug),
+ * dbg being that count, for the message: 0, or -1 with a message. */
+unsigned long ab_run_debug_bytes(const char *guest);
+int ab_run_strip_debug(const char *guest, const char *out, unsigned long dbg);
 
 #endif

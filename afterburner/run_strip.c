@@ -21,8 +21,7 @@
 
 extern char **environ;
 
-/* Bytes of .debug_* sections in path; 0 when none or not an ELF. */
-static unsigned long debug_bytes(const char *path)
+unsigned long ab_run_debug_bytes(const char *path)
 {
 	unsigned long n = 0;
 	int fd = open(path, O_RDONLY);
@@ -45,11 +44,8 @@ static unsigned long debug_bytes(const char *path)
 	return n;
 }
 
-int ab_run_strip_debug(const char *guest, const char *out)
+int ab_run_strip_debug(const char *guest, const char *out, unsigned long dbg)
 {
-	unsigned long dbg = debug_bytes(guest);
-	if (!dbg)
-		return 0;
 	char *const av[] = { "objcopy", "--strip-debug", (char *)guest, (char *)out, NULL };
 	pid_t pid;
 	int st = 0;
@@ -61,5 +57,5 @@ int ab_run_strip_debug(const char *guest, const char *out)
 	}
 	fprintf(stderr, "afterburn run: %s has %lu bytes of DWARF: the hypervisor gets a copy "
 		"without them (the loaded bytes are the same)\n", guest, dbg);
-	return 1;
+	return 0;
 }
