@@ -148,9 +148,13 @@ static void json_site(FILE *f, const struct ab_patch_run *run, const struct ab_s
 	if (run->img->type == ET_REL)
 		fprintf(f, "\"section\": %" PRIu64 ", \"offset\": %" PRIu64 ", ", s->addr >> 32,
 			s->addr & 0xffffffffu);
+	/* insn_offset: where the instruction starts in the site (after the padding of a BEFORE
+	 * kind), so a reader can tell the no-ops from the instruction (bench/run counts the
+	 * no-ops a bare run executes). */
 	fprintf(f, "\"addr\": %" PRIu64 ", \"kind\": \"%s\", \"len\": %u, \"insn_len\": %u, "
-		"\"flags\": %u, \"status\": \"%s\", \"outcome\": \"%s\"", s->addr, kind_name(s->kind),
-		s->len, s->insn_len, s->flags, ab_site_status_name(s->status),
+		"\"insn_offset\": %u, \"flags\": %u, \"status\": \"%s\", \"outcome\": \"%s\"",
+		s->addr, kind_name(s->kind), s->len, s->insn_len,
+		ab_site_insn_offset(s->kind, s->len, s->insn_len), s->flags, ab_site_status_name(s->status),
 		run->target < 0 ? "none" : ab_site_outcome_name(s->outcome));
 	uint64_t off = 0;
 	const char *fn = run->img->type == ET_REL ? NULL : ab_funcs_name(run->funcs, s->addr, &off);

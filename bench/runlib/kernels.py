@@ -1,0 +1,131 @@
+"""The Linux kernels bench/run measures, and what they are made of.
+
+Per compiler four kernels of the same configuration (guest-patches/linux-6.1/config.fragment):
+  plain     the normal toolchain, no afterburner          build/linux/bench-CC-plain
+  full      afterburn-cc, policy full                     build/linux/bench-CC-full
+  minimal   afterburn-cc, policy minimal (gcc: DWARF too)  build/linux/ab-minimal-CC
+  profiled  minimal plus the rules of one feedback loop    build/linux/fb-CC
+plain and full are built from clean and timed (the build overhead); minimal is built as
+tests/test_linux.py builds it, so an up-to-date one is reused (make has nothing to do); profiled
+comes out of the loop (bench/runlib/traps.py).
+"""
+import json
+import re
+import statistics
+
+from .common import AFTERBURN, AFTERBURN_CC, GP, LINUX, COUNT, HOST_TIME, StepFailed, figure, log, \
+    sh, show
+
+BUILD_TARGET = {"gcc": 1.05, "clang": 1.15}   # issue 2: build time ratio, annotated / plain
+TEXT_GROWTH_TARGET = 3.0                        # issue 2: .text growth under policy full, percent
+TEXT_SECTIONS = (".text", ".init.text", ".exit.text")
+
+
+def name(cc, policy):
+    return {"plain": f"bench-{cc}-plain", "full": f"bench-{cc}-full",
+            "minimal": f"ab-minimal-{cc}", "profiled": f"fb-{cc}"}[policy]
+
+
+def vmlinux(cc, policy):
+    return LINUX / name(cc, policy) / "vmlinux"
+
+
+def build_args(cc, policy):
+    """guest-patches/linux-6.1/build arguments (minimal as tests/test_linux.py has them)."""
+    args = ["--llvm"] if cc == "clang" else []
+    if policy == "plain":
+        return args + ["--cc", cc]
+    args += ["--cc", f"{AFTERBURN_CC} {cc}", "--policy", policy]
+    if policy == "minimal" and cc == "gcc":
+        args += ["--fragment", str(GP / "config.debug-info")]   # the rules name file:line
+    return args
+
+
+def build(cc, policy, clean=False):
+    """Builds one kernel; returns (the command, seconds make took)."""
+    cmd = [GP / "build", "--name", name(cc, policy)] + build_args(cc, policy) + (["--clean"] if clean else [])
+    log(f"{'clean build' if clean else 'build'}: {name(cc, policy)}")
+    p = sh(cmd, timeout=3600)
+    m = re.search(r"\(build ([0-9.]+) s", p.stdout)
+    if not m or not vmlinux(cc, policy).exists():
+        raise StepFailed(f"no vmlinux or no build time from {show(cmd)}:\n{p.stdout[-2000:]}")
+    return show(cmd), float(m.group(1))
+
+
+def section_bytes(elf):
+    out = sh(["readelf", "-SW", elf]).stdout
+    total = 0
+    for line in out.splitlines():
+        parts = line.replace("[ ", "[").split()
+        if len(parts) > 5 and parts[1] in TEXT_SECTIONS:
+            total += int(parts[5], 16)
+    return total
+
+
+def sites(elf):
+    """The site list of an image: `afterburn patch --list --json` (docs/loader.md)."""
+    return json.loads(sh([AFTERBURN, "patch", "--list", "--json", elf], check=False).stdout)
+
+
+def facts(elf):
+    """Code bytes, site count and sites per kind of one kernel."""
+    d = sites(elf)
+    by_kind = {k: v["sites"] for k, v in d["stats"]["by_kind"].items()}
+    return {"vmlinux": str(elf), "text_bytes": section_bytes(elf), "sites": d["records"],
+            "by_kind": by_kind}
+
+
+def measure_builds(ccs, rounds):
+    """The timed builds: plain and full from clean, A/B alternating per round and compiler."""
+    res = {}
+    for i, cc in enumerate(ccs):
+        times = {"plain": [], "full": []}
+        cmds = {}
+        for r in range(rounds):
+            order = ["plain", "full"] if (i + r) % 2 == 0 else ["full", "plain"]
+            for policy in order:
+                cmds[policy], secs = build(cc, policy, clean=True)
+                times[policy].append(secs)
+                log(f"  {cc} {policy}: make vmlinux {secs:.1f} s")
+        res[cc] = {"seconds": times, "commands": cmds,
+                   "plain": facts(vmlinux(cc, "plain")), "full": facts(vmlinux(cc, "full"))}
+    return res
+
+
+def build_figures(res):
+    figs = []
+    for cc, r in res.items():
+        tp, tf = statistics.median(r["seconds"]["plain"]), statistics.median(r["seconds"]["full"])
+        ratio = tf / tp
+        cmd = f"{r['commands']['plain']}  vs  {r['commands']['full']}"
+        figs.append(figure(f"build.{cc}", f"build time, afterburn-cc full / plain ({cc}; "
+                           f"{tf:.1f} s / {tp:.1f} s)", ratio, "x", HOST_TIME, cmd,
+                           f"<= {BUILD_TARGET[cc]}", ratio <= BUILD_TARGET[cc], fmt="{:.3f}"))
+    return figs
+
+
+def policy_facts(ccs):
+    """Code bytes and sites of every kernel of each compiler that exists (docs/bench.md)."""
+    res = {}
+    for cc in ccs:
+        res[cc] = {p: facts(vmlinux(cc, p)) for p in ("plain", "minimal", "profiled", "full")
+                   if vmlinux(cc, p).exists()}
+        if "plain" not in res[cc]:
+            raise StepFailed(f"{vmlinux(cc, 'plain')} is missing: the build step makes it")
+    return res
+
+
+def policy_figures(res):
+    figs = []
+    for cc, ks in res.items():
+        base = ks["plain"]["text_bytes"]
+        for p, f in ks.items():
+            if p == "plain":
+                continue
+            g = 100 * (f["text_bytes"] / base - 1)
+            figs.append(figure(f"sites.{cc}.{p}", f"sites and .text growth, policy {p} ({cc}: {f['sites']:,} "
+                               f"sites, {f['text_bytes']:,} bytes)", g, "%", COUNT,
+                               f"afterburn patch --list --json {name(cc, p)}/vmlinux; readelf -SW",
+                               f"<= {TEXT_GROWTH_TARGET}%" if p == "full" else None,
+                               g <= TEXT_GROWTH_TARGET if p == "full" else None, fmt="{:.2f}"))
+    return figs
