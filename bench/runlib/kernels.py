@@ -1,13 +1,14 @@
 """The Linux kernels bench/run measures, and what they are made of.
 
-Per compiler four kernels of the same configuration (guest-patches/linux-6.1/config.fragment):
-  plain     the normal toolchain, no afterburner          build/linux/bench-CC-plain
-  full      afterburn-cc, policy full                     build/linux/bench-CC-full
+Per compiler four kernels of the same configuration (guest-patches/linux-6.1/config.fragment),
+in the directories tests/test_linux.py and scripts/test use, so that either reuses the other's:
+  plain     the normal toolchain, no afterburner           build/linux/plain-CC
+  full      afterburn-cc, policy full                      build/linux/ab-full-CC
   minimal   afterburn-cc, policy minimal (gcc: DWARF too)  build/linux/ab-minimal-CC
   profiled  minimal plus the rules of one feedback loop    build/linux/fb-CC
-plain and full are built from clean and timed (the build overhead); minimal is built as
-tests/test_linux.py builds it, so an up-to-date one is reused (make has nothing to do); profiled
-comes out of the loop (bench/runlib/traps.py).
+The full run builds plain and full from clean and times them (the build overhead); --quick and
+the minimal kernel use what is there when make finds it up to date; profiled comes out of the
+loop (bench/runlib/traps.py).
 """
 import json
 import re
@@ -22,7 +23,7 @@ TEXT_SECTIONS = (".text", ".init.text", ".exit.text")
 
 
 def name(cc, policy):
-    return {"plain": f"bench-{cc}-plain", "full": f"bench-{cc}-full",
+    return {"plain": f"plain-{cc}", "full": f"ab-full-{cc}",
             "minimal": f"ab-minimal-{cc}", "profiled": f"fb-{cc}"}[policy]
 
 
@@ -31,10 +32,11 @@ def vmlinux(cc, policy):
 
 
 def build_args(cc, policy):
-    """guest-patches/linux-6.1/build arguments (minimal as tests/test_linux.py has them)."""
+    """guest-patches/linux-6.1/build arguments, exactly as tests/test_linux.py and scripts/test
+    give them: the build script reconfigures (and so rebuilds) when they differ."""
     args = ["--llvm"] if cc == "clang" else []
     if policy == "plain":
-        return args + ["--cc", cc]
+        return args
     args += ["--cc", f"{AFTERBURN_CC} {cc}", "--policy", policy]
     if policy == "minimal" and cc == "gcc":
         args += ["--fragment", str(GP / "config.debug-info")]   # the rules name file:line
@@ -75,6 +77,16 @@ def facts(elf):
             "by_kind": by_kind}
 
 
+def ensure(ccs, policies):
+    """Quick mode: the kernels, built only where make finds them out of date (untimed)."""
+    res = {}
+    for cc in ccs:
+        for p in policies:
+            cmd, secs = build(cc, p)
+            res[f"{cc}/{p}"] = {"command": cmd, "make_seconds": secs}
+    return res
+
+
 def measure_builds(ccs, rounds):
     """The timed builds: plain and full from clean, A/B alternating per round and compiler."""
     res = {}
@@ -110,22 +122,28 @@ def policy_facts(ccs):
     for cc in ccs:
         res[cc] = {p: facts(vmlinux(cc, p)) for p in ("plain", "minimal", "profiled", "full")
                    if vmlinux(cc, p).exists()}
-        if "plain" not in res[cc]:
-            raise StepFailed(f"{vmlinux(cc, 'plain')} is missing: the build step makes it")
+        if "full" not in res[cc]:
+            raise StepFailed(f"{vmlinux(cc, 'full')} is missing: the build step makes it")
     return res
 
 
 def policy_figures(res):
     figs = []
     for cc, ks in res.items():
-        base = ks["plain"]["text_bytes"]
+        base = ks["plain"]["text_bytes"] if "plain" in ks else None   # quick: there if scripts/test made it
         for p, f in ks.items():
             if p == "plain":
                 continue
+            top = ", ".join(f"{k} {n}" for k, n in sorted(f["by_kind"].items(), key=lambda x: -x[1])[:4])
+            figs.append(figure(f"sites.{cc}.{p}", f"sites, policy {p} ({cc}; {top}, ...)", f["sites"], "",
+                               COUNT, f"afterburn patch --list --json {name(cc, p)}/vmlinux", fmt="{:,}"))
+            if base is None:
+                continue
             g = 100 * (f["text_bytes"] / base - 1)
-            figs.append(figure(f"sites.{cc}.{p}", f"sites and .text growth, policy {p} ({cc}: {f['sites']:,} "
-                               f"sites, {f['text_bytes']:,} bytes)", g, "%", COUNT,
-                               f"afterburn patch --list --json {name(cc, p)}/vmlinux; readelf -SW",
+            figs.append(figure(f"text.{cc}.{p}", f".text growth, policy {p} ({cc}: {base:,} -> "
+                               f"{f['text_bytes']:,} bytes)", g, "%", COUNT,
+                               f"readelf -SW {name(cc, p)}/vmlinux {name(cc, 'plain')}/vmlinux "
+                               "(.text, .init.text, .exit.text)",
                                f"<= {TEXT_GROWTH_TARGET}%" if p == "full" else None,
                                g <= TEXT_GROWTH_TARGET if p == "full" else None, fmt="{:.2f}"))
     return figs

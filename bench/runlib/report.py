@@ -207,7 +207,10 @@ def write(out, results):
              f"- host: {meta['host']['cpus']} CPUs ({meta['host']['cpu']}), {meta['host']['mem_gib']} GiB; "
              f"{meta['versions']['qemu']}; {meta['versions']['gcc']}; {meta['versions']['clang']}",
              f"- steps: " + ", ".join(f"{n} {s['seconds']:.0f} s" + (" **FAILED**" if "error" in s else "")
-                                      for n, s in results["steps"].items()), "",
+                                      for n, s in results["steps"].items()),
+             *([f"- a quick run: gcc only; not measured: the build overhead, the no-ops' A/B against the "
+                "plain kernel, trap/minimal and the profile loop (`bench/run` measures them)", ""]
+               if meta["mode"] == "quick" else [""]),
              "Kinds of figure:"] + [f"- *{k}*: {v}" for k, v in KIND_NOTE.items()] + [""]
     if failed:
         lines += ["## Failed steps", ""] + [f"- **{n}**: `{e.splitlines()[0] if e else '?'}`" for n, e in failed.items()] + [""]
