@@ -6,7 +6,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .common import COUNT, HOST_TIME, TCG_TIME  # noqa: E402
+from .common import COUNT, HOST_TIME, ROOT, TCG_TIME  # noqa: E402
 
 KIND_NOTE = {COUNT: "deterministic count (instructions under -icount, traps, sites, bytes)",
              TCG_TIME: "time under plain QEMU TCG on the 2-core host: not hardware time, a ratio of neighbours",
@@ -166,7 +166,7 @@ def details(results):
                 out += [f"The loop: {lp['rules']} rules ({lp['unmatched_rules']} matched nothing), sites "
                         f"{lp['sites'][0]:,} -> {lp['sites'][1]:,}, code {lp['text_bytes'][0]:,} -> "
                         f"{lp['text_bytes'][1]:,} bytes, output {'the same' if lp['same_output'] else 'DIFFERENT'}."
-                        " Hot spots left:", "", "```", lp["hot_after"].rstrip(), "```", ""]
+                        " Hot spots left:", "", "```", lp["hot_after"].rstrip().replace(str(ROOT) + "/", ""), "```", ""]
     m = st.get("micro", {}).get("data")
     if m:
         out += ["### Microbenchmarks", "", "```", m["text"].rstrip(), "```", ""]
@@ -180,7 +180,7 @@ def details(results):
             f"{n} {c}" for n, c in i["published_one_way_cycles"].items()) + ".", ""]
     p = st.get("patch", {}).get("data")
     if p:
-        out += ["### Load-time patching", "", p["text"].strip(), ""]
+        out += ["### Load-time patching", "", p["text"].strip().replace(str(ROOT) + "/", ""), ""]
     g = st.get("guests", {}).get("data")
     if g:
         out += ["### Guests", "", "| guest | sensitive traps trap/minimal | l4/full | other classes (l4/full) |",
