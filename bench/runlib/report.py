@@ -121,7 +121,10 @@ def details(results):
     st = results["steps"]
     out = []
     b = st.get("build", {}).get("data")
-    if b:
+    if b and "ensured" in b:       # --quick: built only where out of date, untimed
+        out += ["### Builds", "", "Not timed (--quick): " + "; ".join(
+            f"`{v['command']}` (make {v['make_seconds']:.1f} s)" for v in b["ensured"].values()), ""]
+    elif b:
         out += ["### Builds", "", "| compiler | plain make vmlinux (s) | afterburn-cc full (s) |", "|---|---|---|"]
         out += [f"| {cc} | {', '.join(f'{x:.1f}' for x in r['seconds']['plain'])} | "
                 f"{', '.join(f'{x:.1f}' for x in r['seconds']['full'])} |" for cc, r in b.items()]
