@@ -179,7 +179,7 @@ def details(results):
         for cc, r in t.items():
             runs = r["runs"]
             kinds = sorted({k for x in runs.values() for k in x["kinds"]},
-                           key=lambda k: -max(x["kinds"].get(k, 0) for x in runs.values()))
+                           key=lambda k: (-max(x["kinds"].get(k, 0) for x in runs.values()), k))
             out += [f"{cc}:", "", "| kind | " + " | ".join(runs) + " |", "|---" * (len(runs) + 1) + "|"]
             out += [f"| {k} | " + " | ".join(f"{x['kinds'].get(k, 0):,}" for x in runs.values()) + " |"
                     for k in kinds]
