@@ -13,9 +13,13 @@ loop (bench/runlib/traps.py).
 import json
 import re
 import statistics
+import sys
 
-from .common import AFTERBURN, AFTERBURN_CC, GP, LINUX, COUNT, HOST_TIME, StepFailed, figure, log, \
+from .common import ROOT, AFTERBURN, AFTERBURN_CC, GP, LINUX, COUNT, HOST_TIME, StepFailed, figure, log, \
     sh, show
+
+sys.path.insert(0, str(ROOT / "bench"))
+import build_overhead  # noqa: E402  (its section_size: one reader of code bytes)
 
 BUILD_TARGET = {"gcc": 1.05, "clang": 1.15}   # issue 2: build time ratio, annotated / plain
 TEXT_GROWTH_TARGET = 3.0                        # issue 2: .text growth under policy full, percent
@@ -55,13 +59,8 @@ def build(cc, policy, clean=False):
 
 
 def section_bytes(elf):
-    out = sh(["readelf", "-SW", elf]).stdout
-    total = 0
-    for line in out.splitlines():
-        parts = line.replace("[ ", "[").split()
-        if len(parts) > 5 and parts[1] in TEXT_SECTIONS:
-            total += int(parts[5], 16)
-    return total
+    """Code bytes: the sizes of TEXT_SECTIONS, read as bench/build_overhead.py reads them."""
+    return build_overhead.section_size(elf, TEXT_SECTIONS)
 
 
 def sites(elf):
