@@ -46,13 +46,7 @@ def rel(path):
 
 def show(cmd):
     """A command line as the report prints it: repository paths made relative."""
-    words = []
-    for w in cmd:
-        w = str(w)
-        if str(ROOT) in w:
-            w = w.replace(str(ROOT) + "/", "")
-        words.append(shlex.quote(w))
-    return " ".join(words)
+    return " ".join(shlex.quote(str(w).replace(str(ROOT) + "/", "")) for w in cmd)
 
 
 class StepFailed(Exception):
@@ -79,10 +73,3 @@ def figure(fid, what, value, unit, kind, command, target=None, met=None, note=""
     return {"id": fid, "figure": what, "value": value, "unit": unit, "kind": kind,
             "command": command, "target": target, "met": met, "note": note, "fmt": fmt}
 
-
-def boot_params():
-    """The kernel command line of guest-patches/linux-6.1/boot-params."""
-    for line in (GP / "boot-params").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            return line.strip()
-    raise StepFailed("no command line in guest-patches/linux-6.1/boot-params")

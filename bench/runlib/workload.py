@@ -14,14 +14,18 @@ about 1% of the run either way; a run with one kernel and one shift repeats to w
 Hence one shift per repetition: the A/B is averaged over different interleavings, and its spread
 is shown.  Every run must print the same WL: lines.
 """
+import pathlib
 import re
 import statistics
+import sys
 import tempfile
 import time
-import pathlib
 
-from .common import AFTERBURN, COUNT, PLUGIN, TCG_TIME, StepFailed, boot_params, figure, log, sh, show
+from .common import AFTERBURN, COUNT, PLUGIN, ROOT, TCG_TIME, StepFailed, figure, log, sh, show
 from . import kernels
+
+sys.path.insert(0, str(ROOT / "bench"))
+from linux_traps import boot_params  # noqa: E402  (the one reader of boot-params)
 
 PUBLISHED_NOOP = 0.15   # percent: pre-virtualization's no-ops on native hardware (REFERENCES.md)
 MARKER = "AFTERBURN-WORKLOAD-DONE"
@@ -45,21 +49,19 @@ def pad_ranges(elf, path):
     return n
 
 
-def command(vmlinux, initrd, target, mode, pads=None, dump=None, append="", shift=0):
+def command(vmlinux, initrd, target, mode, pads=None, shift=0):
     cmd = [AFTERBURN, "run", "--target", target, "--mem", "128", "--initrd", initrd,
-           "--append", f"{boot_params()}{append}", "--timeout", "900"]
+           "--append", boot_params(), "--timeout", "900"]
     if mode == "icount":
         plugin = f"{PLUGIN},pads={pads}" if pads else str(PLUGIN)
         cmd += ["--qemu-arg", "-icount", "--qemu-arg", f"shift={shift}", "--qemu-arg", "-plugin",
                 "--qemu-arg", plugin]
-    if dump:
-        cmd += ["--profile", dump]
     return cmd + [vmlinux]
 
 
-def boot(vmlinux, initrd, target, mode, pads=None, dump=None, shift=0):
+def boot(vmlinux, initrd, target, mode, pads=None, shift=0):
     """One boot through the workload; its WL: lines, counts and wall time."""
-    cmd = command(vmlinux, initrd, target, mode, pads, dump, shift=shift)
+    cmd = command(vmlinux, initrd, target, mode, pads, shift=shift)
     t0 = time.monotonic()
     p = sh(cmd, timeout=1000, check=False)
     wall = time.monotonic() - t0
@@ -81,12 +83,12 @@ def measure(ccs, reps, initrd, with_plain=True):
     with tempfile.TemporaryDirectory() as d:
         for cc in ccs:
             k = {p: kernels.vmlinux(cc, p) for p in ("plain", "full")}
-            todo = [r for r in RUNS if with_plain or r[0] != "plain"]
+            wanted = [r for r in RUNS if with_plain or r[0] != "plain"]
             pads = pathlib.Path(d) / f"{cc}.pads"
             nranges = pad_ranges(k["full"], pads)
-            runs = {"/".join(r): [] for r in todo}
+            runs = {"/".join(r): [] for r in wanted}
             for rep in range(reps):
-                for policy, target, mode in todo:
+                for policy, target, mode in wanted:
                     if rep and (policy, target, mode) in ONCE:
                         continue
                     shift = rep if target == "bare" else 0
@@ -124,9 +126,9 @@ def figures(res):
                            cmds["full/bare/icount"], f"<= {PUBLISHED_NOOP}% (published)",
                            exact <= PUBLISHED_NOOP, fmt="{:.3f}"))
         pairs = list(zip(runs.get("plain/bare/icount", []), fulls))
-        abs_ = [100 * (f["insns"] / p["insns"] - 1) for p, f in pairs]
-        ab = statistics.mean(abs_) if abs_ else None
         if pairs:
+            abs_ = [100 * (f["insns"] / p["insns"] - 1) for p, f in pairs]
+            ab = statistics.mean(abs_)
             figs.append(figure(f"noop.{cc}.ab", f"bare-metal cost of the no-ops, whole run full / plain ({cc}; "
                                f"mean of {len(pairs)} pairs at -icount shift 0..{len(pairs) - 1}: "
                                + ", ".join(f"{x:+.2f}%" for x in abs_) + "; scheduling moves a run by ~1%)",
